@@ -1,0 +1,87 @@
+package gov.hms.pipeline.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import gov.hms.pipeline.packaging.PolicyPackage;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The state of one deployment as it moves through the deploy route, carried as the exchange
+ * property {@value #PROPERTY}. Ingress routes create it from what they know of the caller; the
+ * beans of each step fill in the rest. Only this object (never an inbound header) says who sent
+ * the policy and from where.
+ */
+public final class Deployment {
+
+    /** Exchange property that holds the deployment. */
+    public static final String PROPERTY = "deployment";
+
+    private final String id = UUID.randomUUID().toString();
+    private final long startedNanos = System.nanoTime();
+    private final Source source;
+    private final String actor;
+    private final String origin;
+    private final String declaredContentType;
+
+    private volatile JsonNode policy;
+    private volatile String policyId;
+    private volatile String version;
+    private volatile String policySha256;
+    private final Map<String, PolicyPackage> packages = new ConcurrentHashMap<>();
+    private final List<DeliveryOutcome> deliveries = new CopyOnWriteArrayList<>();
+    private final List<NotificationOutcome> notifications = new CopyOnWriteArrayList<>();
+
+    /**
+     * @param source              where the policy came in
+     * @param actor               who sent it (principal, file owner, JMS user), or {@code anonymous}
+     * @param origin              a short human description of where exactly (client address, file, queue)
+     * @param declaredContentType the media type the sender declared, or {@code null} if the transport has none
+     */
+    public Deployment(Source source, String actor, String origin, String declaredContentType) {
+        this.source = source;
+        this.actor = actor == null || actor.isBlank() ? "anonymous" : actor;
+        this.origin = origin;
+        this.declaredContentType = declaredContentType;
+    }
+
+    public String id() { return id; }
+    public Source source() { return source; }
+    public String actor() { return actor; }
+    public String origin() { return origin; }
+    public String declaredContentType() { return declaredContentType; }
+    public long startedNanos() { return startedNanos; }
+
+    public JsonNode policy() { return policy; }
+    public String policyId() { return policyId; }
+    public String version() { return version; }
+    public String policySha256() { return policySha256; }
+
+    /** Records the parsed policy; its id is kept only once validation has proven it safe. */
+    public void policy(JsonNode policy) { this.policy = policy; }
+
+    public void identify(String policyId, String version) {
+        this.policyId = policyId;
+        this.version = version;
+    }
+
+    public void policySha256(String sha256) { this.policySha256 = sha256; }
+
+    public void addPackage(PolicyPackage policyPackage) { packages.put(policyPackage.format(), policyPackage); }
+
+    /** The package in the given format ({@code json} or {@code zip}), or {@code null}. */
+    public PolicyPackage packageIn(String format) { return packages.get(format); }
+
+    public void addDelivery(DeliveryOutcome outcome) { deliveries.add(outcome); }
+
+    public List<DeliveryOutcome> deliveries() { return List.copyOf(deliveries); }
+
+    public void addNotification(NotificationOutcome outcome) { notifications.add(outcome); }
+
+    /** Notifications run in parallel; they are listed by subscriber name. */
+    public List<NotificationOutcome> notifications() {
+        return notifications.stream().sorted(java.util.Comparator.comparing(NotificationOutcome::subscriber)).toList();
+    }
+}

@@ -1,0 +1,77 @@
+package gov.hms.pipeline.api;
+
+import gov.hms.pipeline.delivery.DeliveryFailedException;
+import gov.hms.pipeline.packaging.PolicyPackage;
+import gov.hms.pipeline.validation.PolicyRejectedException;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Named;
+import java.util.List;
+import org.apache.camel.Exchange;
+
+/**
+ * Beginning and end of every deployment, whatever its source: checks that the ingress route
+ * described the caller, and turns the outcome into the one {@link DeploymentResult} the caller
+ * is answered with.
+ */
+@ApplicationScoped
+@Named("deploymentLifecycle")
+public class DeploymentLifecycle {
+
+    /**
+     * @throws IllegalStateException if the ingress route did not set the {@value Deployment#PROPERTY} property
+     */
+    public void begin(Exchange exchange) {
+        Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
+        if (deployment == null) {
+            throw new IllegalStateException("an ingress route must set the '" + Deployment.PROPERTY
+                    + "' property before entering direct:deploy");
+        }
+        Log.infof("deployment %s: policy received via %s from %s (actor %s)", deployment.id(),
+                deployment.source().label(), deployment.origin(), deployment.actor());
+    }
+
+    /** Body becomes the success result (HTTP 200). */
+    public DeploymentResult succeed(Exchange exchange) {
+        Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
+        PolicyPackage jsonPackage = deployment.packageIn(PolicyPackage.JSON);
+        Log.infof("deployment %s: policy %s completed in %d ms", deployment.id(), deployment.policyId(),
+                (System.nanoTime() - deployment.startedNanos()) / 1_000_000);
+        return new DeploymentResult(DeploymentResult.SUCCESS, null, null, deployment.id(), deployment.policyId(),
+                deployment.policySha256(), jsonPackage == null ? null : jsonPackage.sha256(),
+                deployment.deliveries(), deployment.notifications(), 200);
+    }
+
+    /**
+     * Body becomes the failure result for the caught exception: the rejection's own status
+     * (400/413/415/422), 502 when a target did not take the package, else 500 without internals.
+     */
+    public DeploymentResult fail(Exchange exchange) {
+        Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        int status;
+        String error;
+        List<gov.hms.pipeline.validation.ValidationError> errors = null;
+        if (cause instanceof PolicyRejectedException rejected) {
+            status = rejected.httpStatus();
+            error = rejected.getMessage();
+            errors = rejected.errors().isEmpty() ? null : rejected.errors();
+        } else if (cause instanceof DeliveryFailedException) {
+            status = 502;
+            error = cause.getMessage();
+        } else {
+            status = 500;
+            error = "Internal error; see the service log for deployment " + (deployment == null ? "?" : deployment.id());
+            Log.errorf(cause, "deployment %s: unexpected failure", deployment == null ? "?" : deployment.id());
+        }
+        if (deployment == null) {
+            return new DeploymentResult(DeploymentResult.FAILURE, error, errors, null, null, null, null, null, null, status);
+        }
+        PolicyPackage jsonPackage = deployment.packageIn(PolicyPackage.JSON);
+        Log.warnf("deployment %s: failed (%d): %s", deployment.id(), status, error);
+        return new DeploymentResult(DeploymentResult.FAILURE, error, errors, deployment.id(), deployment.policyId(),
+                deployment.policySha256(), jsonPackage == null ? null : jsonPackage.sha256(),
+                deployment.deliveries().isEmpty() ? null : deployment.deliveries(),
+                deployment.notifications().isEmpty() ? null : deployment.notifications(), status);
+    }
+}

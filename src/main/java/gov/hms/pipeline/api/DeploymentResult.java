@@ -1,0 +1,43 @@
+package gov.hms.pipeline.api;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import gov.hms.pipeline.validation.ValidationError;
+import java.util.List;
+
+/**
+ * The answer to one deployment: the seed's {@code result.status} in Java, and the JSON body of
+ * every HTTP answer of {@code POST /api/policies} (see CONTRACT.md, "HTTP").
+ *
+ * @param status        {@code success} or {@code failure}
+ * @param error         why it failed ({@code null} on success), e.g. {@code Validation failed}
+ * @param errors        validation errors, each with a JSON Pointer (RFC 6901) path; {@code null} when none
+ * @param deploymentId  this attempt's id (a UUID); also the audit log's {@code deploymentId}
+ * @param policyId      the policy's {@code id}, once known to be safe
+ * @param policySha256  SHA-256 (hex) of the policy's RFC 8785 canonical JSON: the {@code Idempotency-Key}
+ * @param packageSha256 SHA-256 (hex) of the JSON package bytes as delivered
+ * @param deliveries    one entry per enabled target that was tried
+ * @param notifications one entry per enabled subscriber that was told
+ * @param httpStatus    the HTTP status this result is answered with (not part of the JSON body)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record DeploymentResult(
+        String status,
+        String error,
+        List<ValidationError> errors,
+        String deploymentId,
+        String policyId,
+        String policySha256,
+        String packageSha256,
+        List<DeliveryOutcome> deliveries,
+        List<NotificationOutcome> notifications,
+        @JsonIgnore int httpStatus) {
+
+    public static final String SUCCESS = "success";
+    public static final String FAILURE = "failure";
+
+    @JsonIgnore
+    public boolean succeeded() {
+        return SUCCESS.equals(status);
+    }
+}

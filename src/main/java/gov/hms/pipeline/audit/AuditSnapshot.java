@@ -1,0 +1,99 @@
+package gov.hms.pipeline.audit;
+
+import gov.hms.pipeline.api.DeliveryOutcome;
+import gov.hms.pipeline.api.Deployment;
+import gov.hms.pipeline.api.DeploymentResult;
+import gov.hms.pipeline.api.NotificationOutcome;
+import gov.hms.pipeline.delivery.TargetDelivery;
+import gov.hms.pipeline.notification.SubscriberNotifier;
+import gov.hms.pipeline.packaging.PolicyPackage;
+import gov.hms.pipeline.validation.PolicyRejectedException;
+import gov.hms.pipeline.validation.ValidationError;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Named;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.stream.Collectors;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * The wire tap's {@code onPrepare}: runs on the deploying thread before the tap is handed to its
+ * own thread and replaces the tapped copy's body with an immutable {@link AuditRecord}. The tap
+ * thread then only appends it; nothing it writes can be changed by the main route afterwards.
+ */
+@ApplicationScoped
+@Named("auditSnapshot")
+public class AuditSnapshot implements Processor {
+
+    @Override
+    public void process(Exchange tapped) {
+        tapped.getMessage().setBody(snapshot(tapped));
+        tapped.getMessage().getHeaders().clear();
+    }
+
+    AuditRecord snapshot(Exchange exchange) {
+        Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
+        String step = exchange.getProperty(AuditStep.PROPERTY, String.class);
+        PolicyPackage jsonPackage = deployment.packageIn(PolicyPackage.JSON);
+        String outcome = AuditRecord.OK;
+        String detail;
+        switch (step) {
+            case AuditStep.RECEIVED -> detail = "policy received via " + deployment.source().label()
+                    + (deployment.origin() == null ? "" : " from " + deployment.origin());
+            case AuditStep.VALIDATED -> detail = "policy " + deployment.policyId() + " is valid";
+            case AuditStep.PACKAGED -> detail = jsonPackage == null ? "packaged"
+                    : "json package sha256=" + jsonPackage.sha256() + " size=" + jsonPackage.size() + " bytes"
+                    + "; policy sha256=" + deployment.policySha256();
+            case AuditStep.DELIVERED, AuditStep.DELIVERY_FAILED -> {
+                DeliveryOutcome delivery = exchange.getProperty(TargetDelivery.OUTCOME, DeliveryOutcome.class);
+                outcome = delivery != null && delivery.delivered() ? AuditRecord.OK : AuditRecord.ERROR;
+                detail = delivery == null ? "target unknown" : "target " + delivery.target() + ": "
+                        + (delivery.delivered() ? "HTTP " + delivery.httpStatus() : delivery.error())
+                        + " after " + delivery.attempts() + " attempt(s)";
+            }
+            case AuditStep.NOTIFIED, AuditStep.NOTIFY_FAILED -> {
+                NotificationOutcome notification = exchange.getProperty(SubscriberNotifier.OUTCOME, NotificationOutcome.class);
+                outcome = notification != null && NotificationOutcome.NOTIFIED.equals(notification.status())
+                        ? AuditRecord.OK : AuditRecord.ERROR;
+                detail = notification == null ? "subscriber unknown" : "subscriber " + notification.subscriber() + ": "
+                        + (notification.error() == null ? "HTTP " + notification.httpStatus() : notification.error());
+            }
+            case AuditStep.REJECTED -> {
+                outcome = AuditRecord.ERROR;
+                detail = describeRejection(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
+            }
+            case AuditStep.COMPLETED, AuditStep.FAILED -> {
+                DeploymentResult result = exchange.getMessage().getBody(DeploymentResult.class);
+                outcome = result != null && result.succeeded() ? AuditRecord.OK : AuditRecord.ERROR;
+                detail = result == null ? step : describeResult(result);
+            }
+            default -> detail = step;
+        }
+        return new AuditRecord(Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), deployment.id(),
+                deployment.policyId(), step, outcome, deployment.source().label(), deployment.actor(), detail,
+                deployment.version(), jsonPackage == null ? null : jsonPackage.sha256(), exchange.getFromRouteId());
+    }
+
+    private static String describeRejection(Exception cause) {
+        if (cause instanceof PolicyRejectedException rejected) {
+            String errors = rejected.errors().stream()
+                    .map(ValidationError::path)
+                    .map(path -> path.isEmpty() ? "(document)" : path)
+                    .collect(Collectors.joining(", "));
+            return rejected.getMessage() + (errors.isEmpty() ? "" : " at " + errors);
+        }
+        return cause == null ? "rejected" : cause.getClass().getSimpleName();
+    }
+
+    private static String describeResult(DeploymentResult result) {
+        if (result.succeeded()) {
+            String targets = result.deliveries().stream().map(DeliveryOutcome::target).collect(Collectors.joining(", "));
+            long notified = result.notifications().stream()
+                    .filter(n -> NotificationOutcome.NOTIFIED.equals(n.status())).count();
+            return "delivered to [" + targets + "]; notified " + notified + " of " + result.notifications().size()
+                    + " subscriber(s)";
+        }
+        return "HTTP " + result.httpStatus() + ": " + result.error();
+    }
+}

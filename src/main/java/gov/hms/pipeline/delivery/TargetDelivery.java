@@ -1,0 +1,189 @@
+package gov.hms.pipeline.delivery;
+
+import gov.hms.pipeline.api.DeliveryOutcome;
+import gov.hms.pipeline.api.Deployment;
+import gov.hms.pipeline.config.PipelineConfig;
+import gov.hms.pipeline.packaging.PolicyPackage;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.apache.camel.processor.errorhandler.RedeliveryPolicy;
+
+/**
+ * Delivery of packages to the configured targets: which targets, the outbound request for each
+ * (built from nothing but the package and the deployment, never from inbound headers), and the
+ * record of what each target answered. The HTTP call itself is camel-http in the
+ * {@code deliver-to-target} route; redelivery is Camel's error handler with
+ * {@link #targetRedeliveryPolicy()}.
+ */
+@ApplicationScoped
+@Named("targetDelivery")
+public class TargetDelivery {
+
+    /** Exchange property: the {@link DeliveryTarget} of the current split exchange. */
+    public static final String TARGET = "target";
+    /** Exchange property: the endpoint URI the current request goes to. */
+    public static final String ENDPOINT_URI = "targetEndpointUri";
+    /** Exchange property: requests sent to the current target so far, the first included. */
+    public static final String ATTEMPTS = "deliveryAttempts";
+    /** Exchange property: the {@link DeliveryOutcome} of the current target, for the audit. */
+    public static final String OUTCOME = "deliveryOutcome";
+
+    /** Outbound header: the policy's SHA-256, identical on every attempt and re-send. */
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    public static final String POLICY_ID = "X-Policy-Id";
+
+    private static final int BODY_EXCERPT = 200;
+
+    private final PipelineConfig config;
+
+    public TargetDelivery(PipelineConfig config) {
+        this.config = config;
+    }
+
+    /** @return the enabled targets, ordered by name */
+    public List<DeliveryTarget> enabledTargets() {
+        List<DeliveryTarget> targets = new ArrayList<>();
+        for (Map.Entry<String, PipelineConfig.Target> entry : config.targets().entrySet()) {
+            PipelineConfig.Target target = entry.getValue();
+            if (target.enabled()) {
+                targets.add(new DeliveryTarget(entry.getKey(), target.url(),
+                        target.format().toLowerCase(Locale.ROOT), target.connectTimeout(), target.responseTimeout()));
+            }
+        }
+        targets.sort(Comparator.comparing(DeliveryTarget::name));
+        return targets;
+    }
+
+    /**
+     * Turns the split exchange (body: a {@link DeliveryTarget}) into the request for that target:
+     * the body becomes the package in the target's format and the only headers are
+     * {@code Content-Type}, {@code X-Policy-Id} and {@code Idempotency-Key}.
+     */
+    public void prepareRequest(Exchange exchange) {
+        DeliveryTarget target = exchange.getMessage().getBody(DeliveryTarget.class);
+        Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
+        PolicyPackage policyPackage = deployment.packageIn(target.format());
+        if (policyPackage == null) {
+            throw new IllegalStateException("target '" + target.name() + "' wants format '" + target.format()
+                    + "', which this service does not produce");
+        }
+        exchange.setProperty(TARGET, target);
+        exchange.setProperty(ENDPOINT_URI, target.endpointUri());
+        exchange.setProperty(ATTEMPTS, 1);
+        var message = exchange.getMessage();
+        message.getHeaders().clear();
+        message.setBody(policyPackage.bytes());
+        message.setHeader(Exchange.CONTENT_TYPE, policyPackage.contentType());
+        message.setHeader(POLICY_ID, deployment.policyId());
+        message.setHeader(IDEMPOTENCY_KEY, deployment.policySha256());
+        Log.infof("deployment %s: delivering policy %s to target %s", deployment.id(), deployment.policyId(), target.name());
+    }
+
+    /** Counts a redelivery attempt (Camel calls it before each redelivery). */
+    @Produces
+    @Singleton
+    @Named("countDeliveryAttempt")
+    Processor countDeliveryAttempt() {
+        return exchange -> {
+            int attempts = exchange.getProperty(ATTEMPTS, 1, Integer.class) + 1;
+            exchange.setProperty(ATTEMPTS, attempts);
+            DeliveryTarget target = exchange.getProperty(TARGET, DeliveryTarget.class);
+            Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
+            Exception cause = exchange.getException();
+            Log.warnf("deployment %s: target %s failed (%s), attempt %d of %d", deployment.id(), target.name(),
+                    describeFailure(cause), attempts, config.delivery().maxAttempts());
+        };
+    }
+
+    /** Records that the current target accepted the package. */
+    public void delivered(Exchange exchange) {
+        DeliveryTarget target = exchange.getProperty(TARGET, DeliveryTarget.class);
+        Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
+        Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        DeliveryOutcome outcome = new DeliveryOutcome(target.name(), DeliveryOutcome.DELIVERED, status,
+                exchange.getProperty(ATTEMPTS, 1, Integer.class), null);
+        deployment.addDelivery(outcome);
+        exchange.setProperty(OUTCOME, outcome);
+        Log.infof("deployment %s: target %s accepted policy %s (HTTP %s, %d attempt(s))", deployment.id(),
+                target.name(), deployment.policyId(), status, outcome.attempts());
+    }
+
+    /** Records that the current target did not accept the package; the cause is the caught exception. */
+    public void failed(Exchange exchange) {
+        DeliveryTarget target = exchange.getProperty(TARGET, DeliveryTarget.class);
+        Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        Integer status = cause instanceof HttpOperationFailedException http ? http.getStatusCode() : null;
+        DeliveryOutcome outcome = new DeliveryOutcome(target == null ? "?" : target.name(), DeliveryOutcome.FAILED,
+                status, exchange.getProperty(ATTEMPTS, 1, Integer.class), describeFailure(cause));
+        deployment.addDelivery(outcome);
+        exchange.setProperty(OUTCOME, outcome);
+        Log.errorf("deployment %s: target %s did not accept policy %s after %d attempt(s): %s", deployment.id(),
+                outcome.target(), deployment.policyId(), outcome.attempts(), outcome.error());
+    }
+
+    /**
+     * @throws DeliveryFailedException naming every target that does not have the package
+     */
+    public void requireAllDelivered(Exchange exchange) {
+        Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
+        List<DeliveryOutcome> failed = deployment.deliveries().stream().filter(d -> !d.delivered()).toList();
+        if (!failed.isEmpty()) {
+            throw new DeliveryFailedException("Deploy failed: " + failed.stream()
+                    .map(d -> "target " + d.target() + ": " + d.error())
+                    .collect(Collectors.joining("; ")));
+        }
+    }
+
+    /**
+     * Exponential backoff for targets: {@code pipeline.delivery.*}; {@code max-attempts} counts
+     * the first request, so Camel's {@code maximumRedeliveries} is one less.
+     */
+    @Produces
+    @Singleton
+    @Named("targetRedeliveryPolicy")
+    RedeliveryPolicy targetRedeliveryPolicy() {
+        PipelineConfig.Delivery delivery = config.delivery();
+        RedeliveryPolicy policy = new RedeliveryPolicy();
+        policy.setMaximumRedeliveries(Math.max(0, delivery.maxAttempts() - 1));
+        policy.setRedeliveryDelay(delivery.initialDelay().toMillis());
+        policy.setUseExponentialBackOff(true);
+        policy.setBackOffMultiplier(delivery.multiplier());
+        policy.setMaximumRedeliveryDelay(delivery.maxDelay().toMillis());
+        policy.setLogRetryAttempted(false);
+        policy.setLogExhausted(false);
+        policy.setLogStackTrace(false);
+        return policy;
+    }
+
+    /** A short, secret-free description of why a request failed, naming the HTTP status and body excerpt. */
+    public static String describeFailure(Throwable cause) {
+        if (cause == null) {
+            return "unknown error";
+        }
+        if (cause instanceof HttpOperationFailedException http) {
+            String body = http.getResponseBody();
+            String excerpt = body == null || body.isBlank() ? "" : ": " + excerpt(body);
+            return "HTTP " + http.getStatusCode() + excerpt;
+        }
+        String message = cause.getMessage();
+        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + excerpt(message));
+    }
+
+    private static String excerpt(String text) {
+        String oneLine = text.replaceAll("\\s+", " ").trim();
+        return oneLine.length() > BODY_EXCERPT ? oneLine.substring(0, BODY_EXCERPT) + "…" : oneLine;
+    }
+}

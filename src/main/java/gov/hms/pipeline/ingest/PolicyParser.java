@@ -1,0 +1,191 @@
+package gov.hms.pipeline.ingest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import gov.hms.pipeline.api.Deployment;
+import gov.hms.pipeline.config.PipelineConfig;
+import gov.hms.pipeline.validation.PolicyRejectedException;
+import gov.hms.pipeline.validation.ValidationError;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Named;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.camel.ExchangeProperty;
+
+/**
+ * Turns the raw bytes of a policy into a JSON tree, refusing hostile input while parsing and
+ * before anything else looks at it: size, nesting depth, string length, duplicate keys
+ * (so no later step can validate one value and deliver another), trailing content, and numbers
+ * that are not I-JSON (RFC 7493 section 2.2), because the policy's hash is taken over its
+ * RFC 8785 canonical form, which writes every number as an IEEE 754 double.
+ * Accepts UTF-8 with or without a byte order mark (and UTF-16/32 with one, as Jackson detects).
+ */
+@ApplicationScoped
+@Named("policyParser")
+public class PolicyParser {
+
+    /** Largest integer magnitude a double holds exactly with its neighbours: 2^53 - 1 (RFC 7493). */
+    private static final BigInteger MAX_SAFE_INTEGER = BigInteger.valueOf((1L << 53) - 1);
+
+    private final PipelineConfig.Validation limits;
+    private final ObjectMapper mapper;
+
+    public PolicyParser(PipelineConfig config) {
+        this.limits = config.validation();
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(limits.maxDepth())
+                        .maxStringLength(limits.maxStringLength())
+                        .maxNumberLength(1000)
+                        .build())
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
+        this.mapper = JsonMapper.builder(factory)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+                .build();
+    }
+
+    /**
+     * Reads the deployment's policy from {@code body} and records it on the deployment.
+     *
+     * @param body       the policy as sent: JSON text, UTF-8 (a byte order mark is allowed)
+     * @param deployment the deployment whose {@code declaredContentType} is checked first
+     * @return the parsed policy, a JSON object
+     * @throws PolicyRejectedException 415 if the sender declared a media type other than JSON,
+     *                                  413 above {@code pipeline.validation.max-bytes}, 400 if empty or not
+     *                                  well-formed JSON, 422 if not an object or a number is not I-JSON
+     */
+    public JsonNode parse(byte[] body, @ExchangeProperty(Deployment.PROPERTY) Deployment deployment) {
+        requireJsonMediaType(deployment.declaredContentType());
+        if (body == null || isBlank(body)) {
+            throw new PolicyRejectedException(400, "empty payload");
+        }
+        if (body.length > limits.maxBytes()) {
+            throw new PolicyRejectedException(413, "Payload too large: " + body.length
+                    + " bytes, the limit is " + limits.maxBytes() + " bytes");
+        }
+        JsonNode tree;
+        try {
+            tree = mapper.readTree(body);
+        } catch (StreamConstraintsException e) {
+            throw new PolicyRejectedException(400, "Input exceeds a parsing limit: " + firstLine(e.getOriginalMessage()));
+        } catch (JsonProcessingException e) {
+            throw new PolicyRejectedException(400, "Malformed JSON: " + firstLine(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new PolicyRejectedException(400, "Malformed JSON: " + firstLine(e.getMessage()));
+        }
+        if (tree == null || tree.isMissingNode()) {
+            throw new PolicyRejectedException(400, "empty payload");
+        }
+        if (!tree.isObject()) {
+            throw new PolicyRejectedException(422, "Validation failed",
+                    List.of(new ValidationError("", "a policy must be a JSON object")));
+        }
+        List<ValidationError> numberErrors = new ArrayList<>();
+        checkNumbers(tree, "", numberErrors);
+        if (!numberErrors.isEmpty()) {
+            throw new PolicyRejectedException(422, "Validation failed", numberErrors);
+        }
+        deployment.policy(tree);
+        return tree;
+    }
+
+    private static void requireJsonMediaType(String contentType) {
+        if (contentType == null) {
+            return;
+        }
+        String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        boolean json = mediaType.equals("application/json")
+                || (mediaType.startsWith("application/") && mediaType.endsWith("+json"));
+        if (!json) {
+            throw new PolicyRejectedException(415,
+                    "Unsupported media type '" + mediaType + "': send the policy as application/json");
+        }
+    }
+
+    /** RFC 7493 section 2.2: every number must be exactly an IEEE 754 double, integers within 2^53. */
+    private static void checkNumbers(JsonNode node, String pointer, List<ValidationError> errors) {
+        if (node.isNumber()) {
+            if (!isExactDouble(node)) {
+                errors.add(new ValidationError(pointer, "number " + node.asText()
+                        + " cannot be held exactly by an IEEE 754 double (I-JSON, RFC 7493); send it as a string"));
+            }
+            return;
+        }
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                checkNumbers(field.getValue(), pointer + "/" + escapePointer(field.getKey()), errors);
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                checkNumbers(node.get(i), pointer + "/" + i, errors);
+            }
+        }
+    }
+
+    private static boolean isExactDouble(JsonNode number) {
+        if (number.isIntegralNumber()) {
+            return number.bigIntegerValue().abs().compareTo(MAX_SAFE_INTEGER) <= 0;
+        }
+        BigDecimal value = number.decimalValue();
+        double asDouble = value.doubleValue();
+        if (Double.isInfinite(asDouble) || Double.isNaN(asDouble)) {
+            return false;
+        }
+        // The shortest decimal that names this double must be the number that was sent.
+        return new BigDecimal(Double.toString(asDouble)).compareTo(value) == 0;
+    }
+
+    /** RFC 6901 section 3: '~' becomes "~0" and '/' becomes "~1". */
+    public static String escapePointer(String key) {
+        return key.replace("~", "~0").replace("/", "~1");
+    }
+
+    private static boolean isBlank(byte[] body) {
+        for (byte b : body) {
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                // A lone UTF-8 byte order mark is blank too.
+                return isUtf8BomOnly(body);
+            }
+        }
+        return true;
+    }
+
+    private static boolean isUtf8BomOnly(byte[] body) {
+        if (body.length < 3 || body[0] != (byte) 0xEF || body[1] != (byte) 0xBB || body[2] != (byte) 0xBF) {
+            return false;
+        }
+        for (int i = 3; i < body.length; i++) {
+            byte b = body[i];
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable input";
+        }
+        int newline = message.indexOf('\n');
+        String line = newline < 0 ? message : message.substring(0, newline);
+        return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+    }
+}

@@ -1,0 +1,24 @@
+package gov.hms.pipeline.notification;
+
+import java.util.Optional;
+
+/**
+ * One enabled subscriber, as configured under {@code pipeline.subscribers.<name>}.
+ *
+ * @param name   the configuration name
+ * @param url    where CloudEvents are POSTed
+ * @param secret Standard Webhooks signing secret ({@code whsec_<base64>}), if any; never logged
+ */
+public record NotificationSubscriber(String name, String url, Optional<String> secret) {
+
+    /** camel-http endpoint: always POST; non-2xx raised so the failure is recorded. */
+    public String endpointUri() {
+        String separator = url.contains("?") ? "&" : "?";
+        return url + separator + "httpMethod=POST&throwExceptionOnFailure=true";
+    }
+
+    @Override
+    public String toString() {
+        return "NotificationSubscriber[name=" + name + ", url=" + url + ", signed=" + secret.isPresent() + "]";
+    }
+}
