@@ -1,0 +1,25 @@
+package gov.hms.pipeline.delivery;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Named;
+import org.apache.camel.component.http.HttpClientConfigurer;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
+
+/**
+ * Shapes the Apache HttpClient 5 behind camel-http for targets and subscribers. HttpClient's own
+ * retry strategy is switched off: it silently resends on 503 and 429 (and some I/O errors),
+ * which would hide attempts from the audit and double the load on a struggling target. All
+ * redelivery is Camel's, counted and audited (see {@code targetRedeliveryPolicy}).
+ * Installed with {@code camel.component.http.http-client-configurer=#outboundHttpClient}.
+ */
+@ApplicationScoped
+@Named("outboundHttpClient")
+public class OutboundHttpClient implements HttpClientConfigurer {
+
+    @Override
+    public void configureHttpClient(HttpClientBuilder clientBuilder) {
+        clientBuilder.disableAutomaticRetries();
+        clientBuilder.disableRedirectHandling();
+        clientBuilder.disableCookieManagement();
+    }
+}

@@ -1,0 +1,85 @@
+package gov.hms.pipeline.support;
+
+import gov.hms.pipeline.config.PipelineConfig;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A {@link PipelineConfig} for unit tests of single beans: the sections a bean reads are given,
+ * the others throw so a test cannot depend on them by accident.
+ */
+public class StubPipelineConfig implements PipelineConfig {
+
+    private int maxBytes = 1_048_576;
+    private Path auditFile;
+
+    public StubPipelineConfig maxBytes(int maxBytes) {
+        this.maxBytes = maxBytes;
+        return this;
+    }
+
+    public StubPipelineConfig auditFile(Path auditFile) {
+        this.auditFile = auditFile;
+        return this;
+    }
+
+    @Override
+    public Map<String, Target> targets() {
+        return Map.of();
+    }
+
+    @Override
+    public Map<String, Subscriber> subscribers() {
+        return Map.of();
+    }
+
+    @Override
+    public Delivery delivery() {
+        throw new UnsupportedOperationException("not configured in this test");
+    }
+
+    @Override
+    public Notification notification() {
+        throw new UnsupportedOperationException("not configured in this test");
+    }
+
+    @Override
+    public Audit audit() {
+        return new Audit() {
+            @Override
+            public Path file() {
+                return auditFile;
+            }
+
+            @Override
+            public String instance() {
+                return "test-instance";
+            }
+        };
+    }
+
+    @Override
+    public Validation validation() {
+        return new Validation() {
+            @Override
+            public int maxBytes() {
+                return maxBytes;
+            }
+
+            @Override
+            public int maxDepth() {
+                return 64;
+            }
+
+            @Override
+            public int maxStringLength() {
+                return 1_000_000;
+            }
+        };
+    }
+
+    @Override
+    public Registry registry() {
+        throw new UnsupportedOperationException("not configured in this test");
+    }
+}
