@@ -48,11 +48,7 @@ class HttpDeploymentTest {
 
     @BeforeEach
     void scriptSystems() {
-        wireMock = PipelineTestResources.wireMock();
-        wireMock.resetAll();
-        wireMock.stubFor(post(urlEqualTo("/target/packages")).willReturn(aResponse().withStatus(201)));
-        wireMock.stubFor(post(urlEqualTo("/scheduling/events")).willReturn(aResponse().withStatus(202)));
-        wireMock.stubFor(post(urlEqualTo("/records/events")).willReturn(aResponse().withStatus(200)));
+        wireMock = PipelineTestResources.healthySystems();
     }
 
     @Test
@@ -229,6 +225,16 @@ class HttpDeploymentTest {
         assertThat(event.getHeader("webhook-signature")).isEqualTo(expected);
         LoggedRequest unsigned = wireMock.findAll(postRequestedFor(urlEqualTo("/scheduling/events"))).get(0);
         assertThat(unsigned.containsHeader("webhook-signature")).isFalse();
+    }
+
+    @Test
+    void wrongMethodIs405WithAllowAndUnknownPathIsJson404() {
+        given().when().get("/api/policies")
+                .then().statusCode(405).header("Allow", "POST").contentType("application/json")
+                .body("status", equalTo("failure"));
+        given().when().get("/api/nothing-here")
+                .then().statusCode(404).contentType("application/json")
+                .body("status", equalTo("failure"));
     }
 
     private static String readAudit() {

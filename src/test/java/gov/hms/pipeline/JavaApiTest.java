@@ -37,11 +37,7 @@ class JavaApiTest {
 
     @BeforeEach
     void scriptSystems() {
-        wireMock = PipelineTestResources.wireMock();
-        wireMock.resetAll();
-        wireMock.stubFor(post(urlEqualTo("/target/packages")).willReturn(aResponse().withStatus(200)));
-        wireMock.stubFor(post(urlEqualTo("/scheduling/events")).willReturn(aResponse().withStatus(202)));
-        wireMock.stubFor(post(urlEqualTo("/records/events")).willReturn(aResponse().withStatus(202)));
+        wireMock = PipelineTestResources.healthySystems();
     }
 
     @Test

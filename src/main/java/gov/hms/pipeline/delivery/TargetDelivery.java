@@ -135,10 +135,15 @@ public class TargetDelivery {
     }
 
     /**
-     * @throws DeliveryFailedException naming every target that does not have the package
+     * @throws DeliveryFailedException naming every target that does not have the package, or
+     *                                 when no target is enabled at all (nothing would go live)
      */
     public void requireAllDelivered(Exchange exchange) {
         Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
+        if (deployment.deliveries().isEmpty()) {
+            throw new DeliveryFailedException("Deploy failed: no enabled target is configured"
+                    + " (set pipeline.targets.<name>.url)");
+        }
         List<DeliveryOutcome> failed = deployment.deliveries().stream().filter(d -> !d.delivered()).toList();
         if (!failed.isEmpty()) {
             throw new DeliveryFailedException("Deploy failed: " + failed.stream()

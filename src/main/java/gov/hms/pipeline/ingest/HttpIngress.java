@@ -48,4 +48,16 @@ public class HttpIngress {
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, result.httpStatus());
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
     }
+
+    /**
+     * The answer when something outside the deploy route failed: a JSON 500 that names no internals
+     * (the exception goes to the log only).
+     */
+    public void internalError(Exchange exchange) {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        io.quarkus.logging.Log.errorf(cause, "POST /api/policies failed outside the deploy route");
+        exchange.getMessage().setBody(new DeploymentResult(DeploymentResult.FAILURE,
+                "Internal error; see the service log", null, null, null, null, null, null, null, 500));
+        answer(exchange);
+    }
 }
