@@ -30,6 +30,8 @@ public interface PipelineConfig {
 
     Validation validation();
 
+    Signature signature();
+
     Registry registry();
 
     /** One live system that receives packages. */
@@ -128,6 +130,22 @@ public interface PipelineConfig {
         @WithName("max-string-length")
         @WithDefault("1000000")
         int maxStringLength();
+
+        /**
+         * JSON Schema (draft 2020-12) file policies are validated against; without it, the
+         * shipped schema (config/policy.schema.json, packaged in the jar) applies.
+         */
+        Optional<Path> schema();
+    }
+
+    /** Detached JWS signatures over a policy's RFC 8785 canonical JSON (RFC 7515 appendix F). */
+    interface Signature {
+        /** JWKS file (RFC 7517) with the public keys that may sign policies. */
+        Optional<Path> jwks();
+
+        /** When true, a policy without a valid signature is rejected (422). */
+        @WithDefault("false")
+        boolean required();
     }
 
     /** The built-in reference receiver at {@code /registry} (stands in for live systems). */

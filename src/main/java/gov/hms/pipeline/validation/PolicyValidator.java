@@ -1,19 +1,46 @@
 package gov.hms.pipeline.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.PathType;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
 import gov.hms.pipeline.api.Deployment;
+import gov.hms.pipeline.config.PipelineConfig;
+import gov.hms.pipeline.ingest.PolicyParser;
+import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.apache.camel.ExchangeProperty;
 
 /**
- * Checks a parsed policy against the contract: {@code id}, {@code title} and {@code content} are
- * required non-blank strings, and {@code id} matches {@value #ID_PATTERN_TEXT} (it appears in
- * file names, URLs and headers, so it must never be able to name a path). Every problem is
- * reported at once, each at its JSON Pointer (RFC 6901).
+ * Checks a parsed policy against the policy JSON Schema (draft 2020-12, networknt validator,
+ * format assertions on) and the rules a schema cannot express: {@code expiresAt} after
+ * {@code effectiveDate}, and an {@code id} that matches {@value #ID_PATTERN_TEXT} whatever the
+ * configured schema says (it appears in file names, URLs and headers, so it must never name a
+ * path). Every problem is reported at once, each at its JSON Pointer (RFC 6901).
+ * <p>
+ * The schema is {@code pipeline.validation.schema} if set, else the shipped
+ * {@code policy.schema.json} from the classpath; it is loaded once, at start-up, and a broken
+ * schema stops the service from starting rather than letting every policy through.
  */
 @ApplicationScoped
 @Named("policyValidator")
@@ -24,7 +51,13 @@ public class PolicyValidator {
     /** The contract's safe policy id: no slash, no leading dot, at most 128 characters. */
     public static final Pattern ID_PATTERN = Pattern.compile(ID_PATTERN_TEXT);
 
-    private static final List<String> REQUIRED = List.of("id", "title", "content");
+    private static final String SHIPPED_SCHEMA = "policy.schema.json";
+
+    private final JsonSchema schema;
+
+    public PolicyValidator(PipelineConfig config) {
+        this.schema = load(config.validation().schema());
+    }
 
     /**
      * @param policy     the parsed policy (a JSON object)
@@ -32,24 +65,19 @@ public class PolicyValidator {
      * @throws PolicyRejectedException 422 "Validation failed" with every error found
      */
     public void validate(JsonNode policy, @ExchangeProperty(Deployment.PROPERTY) Deployment deployment) {
-        List<ValidationError> errors = new ArrayList<>();
-        for (String field : REQUIRED) {
-            JsonNode value = policy.get(field);
-            if (value == null || value.isNull()) {
-                errors.add(new ValidationError("/" + field, "'" + field + "' is required"));
-            } else if (!value.isTextual()) {
-                errors.add(new ValidationError("/" + field, "'" + field + "' must be a string"));
-            } else if (value.asText().isBlank()) {
-                errors.add(new ValidationError("/" + field, "'" + field + "' must not be blank"));
-            }
+        Set<ValidationError> errors = new LinkedHashSet<>();
+        for (ValidationMessage message : schema.validate(policy)) {
+            errors.add(toError(message));
         }
         JsonNode id = policy.get("id");
-        if (id != null && id.isTextual() && !id.asText().isBlank() && !isSafeId(id.asText())) {
-            errors.add(new ValidationError("/id", "'id' must match " + ID_PATTERN_TEXT
-                    + " (letters, digits, '.', '_' and '-', starting with a letter or digit, at most 128)"));
+        boolean idReported = errors.stream().anyMatch(e -> e.path().equals("/id"));
+        if (!idReported && (id == null || !id.isTextual() || !isSafeId(id.asText()))) {
+            errors.add(new ValidationError("/id", "must be a string of 1 to 128 letters, digits, '.', '_' or '-',"
+                    + " starting with a letter or digit"));
         }
+        checkExpiryAfterEffectiveDate(policy, errors);
         if (!errors.isEmpty()) {
-            throw new PolicyRejectedException(422, "Validation failed", errors);
+            throw new PolicyRejectedException(422, "Validation failed", new ArrayList<>(errors));
         }
         JsonNode version = policy.get("version");
         deployment.identify(id.asText(), version == null || version.isNull() ? null : version.asText());
@@ -58,5 +86,77 @@ public class PolicyValidator {
     /** Whether {@code id} is a safe policy id (see {@link #ID_PATTERN}); {@code null} is not. */
     public static boolean isSafeId(String id) {
         return id != null && ID_PATTERN.matcher(id).matches();
+    }
+
+    private static ValidationError toError(ValidationMessage message) {
+        String path = message.getInstanceLocation().toString();
+        if ("required".equals(message.getType()) && message.getProperty() != null) {
+            // A missing field is reported where it should have been, not at its parent.
+            String property = message.getProperty();
+            return new ValidationError(path + "/" + PolicyParser.escapePointer(property),
+                    "'" + property + "' is required");
+        }
+        return new ValidationError(path, withoutLocation(message));
+    }
+
+    /** networknt prefixes messages with the instance location; the path is reported separately. */
+    private static String withoutLocation(ValidationMessage message) {
+        String text = message.getMessage();
+        String prefix = message.getInstanceLocation().toString() + ": ";
+        return text.startsWith(prefix) ? text.substring(prefix.length()) : text;
+    }
+
+    private static void checkExpiryAfterEffectiveDate(JsonNode policy, Set<ValidationError> errors) {
+        Optional<Instant> effective = instant(policy.get("effectiveDate"));
+        Optional<Instant> expires = instant(policy.get("expiresAt"));
+        if (effective.isPresent() && expires.isPresent() && !expires.get().isAfter(effective.get())) {
+            errors.add(new ValidationError("/expiresAt", "must be after effectiveDate ("
+                    + policy.get("effectiveDate").asText() + ")"));
+        }
+    }
+
+    /** An RFC 3339 date (start of that day, UTC) or date-time; empty if absent or unreadable. */
+    static Optional<Instant> instant(JsonNode value) {
+        if (value == null || !value.isTextual()) {
+            return Optional.empty();
+        }
+        String text = value.asText();
+        try {
+            return Optional.of(OffsetDateTime.parse(text).toInstant());
+        } catch (DateTimeParseException notDateTime) {
+            try {
+                return Optional.of(LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant());
+            } catch (DateTimeParseException notDate) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private static JsonSchema load(Optional<Path> configured) {
+        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
+                .pathType(PathType.JSON_POINTER)
+                .formatAssertionsEnabled(true)
+                .errorMessageKeyword("message")
+                .build();
+        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+        try {
+            if (configured.isPresent()) {
+                Path file = configured.get();
+                try (InputStream in = Files.newInputStream(file)) {
+                    JsonSchema loaded = factory.getSchema(in, config);
+                    Log.infof("policy schema: %s", file.toAbsolutePath());
+                    return loaded;
+                }
+            }
+            try (InputStream in = PolicyValidator.class.getClassLoader().getResourceAsStream(SHIPPED_SCHEMA)) {
+                if (in == null) {
+                    throw new IllegalStateException("the shipped " + SHIPPED_SCHEMA + " is missing from the classpath");
+                }
+                Log.info("policy schema: the shipped policy.schema.json");
+                return factory.getSchema(in, config);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the policy schema " + configured.orElse(Path.of(SHIPPED_SCHEMA)), e);
+        }
     }
 }

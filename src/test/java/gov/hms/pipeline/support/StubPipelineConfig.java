@@ -12,6 +12,20 @@ public class StubPipelineConfig implements PipelineConfig {
 
     private int maxBytes = 1_048_576;
     private Path auditFile;
+    private Path schema;
+    private Path jwks;
+    private boolean signatureRequired;
+
+    public StubPipelineConfig schema(Path schema) {
+        this.schema = schema;
+        return this;
+    }
+
+    public StubPipelineConfig jwks(Path jwks, boolean required) {
+        this.jwks = jwks;
+        this.signatureRequired = required;
+        return this;
+    }
 
     public StubPipelineConfig maxBytes(int maxBytes) {
         this.maxBytes = maxBytes;
@@ -74,6 +88,26 @@ public class StubPipelineConfig implements PipelineConfig {
             @Override
             public int maxStringLength() {
                 return 1_000_000;
+            }
+
+            @Override
+            public java.util.Optional<Path> schema() {
+                return java.util.Optional.ofNullable(schema);
+            }
+        };
+    }
+
+    @Override
+    public Signature signature() {
+        return new Signature() {
+            @Override
+            public java.util.Optional<Path> jwks() {
+                return java.util.Optional.ofNullable(jwks);
+            }
+
+            @Override
+            public boolean required() {
+                return signatureRequired;
             }
         };
     }
