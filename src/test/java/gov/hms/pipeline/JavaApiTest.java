@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** The seed's API in Java: same route, same answers as HTTP. */
 @QuarkusTest
-@QuarkusTestResource(PipelineTestResources.class)
+@QuarkusTestResource(value = PipelineTestResources.class, restrictToAnnotatedClass = true)
 class JavaApiTest {
 
     @Inject

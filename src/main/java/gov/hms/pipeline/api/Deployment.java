@@ -26,6 +26,9 @@ public final class Deployment {
     private final String origin;
     private final String declaredContentType;
 
+    private volatile String signature;
+    private volatile boolean dryRun;
+    private volatile String signerKeyId;
     private volatile JsonNode policy;
     private volatile String policyId;
     private volatile String version;
@@ -53,6 +56,28 @@ public final class Deployment {
     public String origin() { return origin; }
     public String declaredContentType() { return declaredContentType; }
     public long startedNanos() { return startedNanos; }
+
+    /** The detached JWS (RFC 7515 appendix F) the sender attached, or {@code null}. */
+    public String signature() { return signature; }
+
+    /** Set by an ingress route from its transport's signature carrier (header, sidecar file, property). */
+    public Deployment signature(String detachedJws) {
+        this.signature = detachedJws == null || detachedJws.isBlank() ? null : detachedJws.trim();
+        return this;
+    }
+
+    /** Whether this deployment only validates and packages, delivering nothing. */
+    public boolean dryRun() { return dryRun; }
+
+    public Deployment dryRun(boolean dryRun) {
+        this.dryRun = dryRun;
+        return this;
+    }
+
+    /** The {@code kid} of the key that verified the signature, or {@code null} if unsigned. */
+    public String signerKeyId() { return signerKeyId; }
+
+    public void signerKeyId(String keyId) { this.signerKeyId = keyId; }
 
     public JsonNode policy() { return policy; }
     public String policyId() { return policyId; }

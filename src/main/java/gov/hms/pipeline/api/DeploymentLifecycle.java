@@ -1,6 +1,8 @@
 package gov.hms.pipeline.api;
 
 import gov.hms.pipeline.delivery.DeliveryFailedException;
+import gov.hms.pipeline.delivery.DeliveryTarget;
+import gov.hms.pipeline.delivery.TargetDelivery;
 import gov.hms.pipeline.packaging.PolicyPackage;
 import gov.hms.pipeline.validation.PolicyRejectedException;
 import io.quarkus.logging.Log;
@@ -17,6 +19,12 @@ import org.apache.camel.Exchange;
 @ApplicationScoped
 @Named("deploymentLifecycle")
 public class DeploymentLifecycle {
+
+    private final TargetDelivery targetDelivery;
+
+    public DeploymentLifecycle(TargetDelivery targetDelivery) {
+        this.targetDelivery = targetDelivery;
+    }
 
     /**
      * @throws IllegalStateException if the ingress route did not set the {@value Deployment#PROPERTY} property
@@ -39,7 +47,21 @@ public class DeploymentLifecycle {
                 (System.nanoTime() - deployment.startedNanos()) / 1_000_000);
         return new DeploymentResult(DeploymentResult.SUCCESS, null, null, deployment.id(), deployment.policyId(),
                 deployment.policySha256(), jsonPackage == null ? null : jsonPackage.sha256(),
-                deployment.deliveries(), deployment.notifications(), 200);
+                deployment.deliveries(), deployment.notifications(), null, null, 200);
+    }
+
+    /**
+     * Body becomes the dry-run result (HTTP 200): validated and packaged, nothing delivered; names
+     * the package and the targets that would receive it.
+     */
+    public DeploymentResult dryRun(Exchange exchange) {
+        List<DeliveryTarget> targets = targetDelivery.enabledTargets();
+        Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
+        PolicyPackage jsonPackage = deployment.packageIn(PolicyPackage.JSON);
+        Log.infof("deployment %s: dry run of policy %s: valid, nothing delivered", deployment.id(), deployment.policyId());
+        return new DeploymentResult(DeploymentResult.SUCCESS, null, null, deployment.id(), deployment.policyId(),
+                deployment.policySha256(), jsonPackage == null ? null : jsonPackage.sha256(), List.of(), List.of(),
+                true, targets.stream().map(DeliveryTarget::name).toList(), 200);
     }
 
     /**
@@ -65,13 +87,15 @@ public class DeploymentLifecycle {
             Log.errorf(cause, "deployment %s: unexpected failure", deployment == null ? "?" : deployment.id());
         }
         if (deployment == null) {
-            return new DeploymentResult(DeploymentResult.FAILURE, error, errors, null, null, null, null, null, null, status);
+            return new DeploymentResult(DeploymentResult.FAILURE, error, errors, null, null, null, null, null, null,
+                    null, null, status);
         }
         PolicyPackage jsonPackage = deployment.packageIn(PolicyPackage.JSON);
         Log.warnf("deployment %s: failed (%d): %s", deployment.id(), status, error);
         return new DeploymentResult(DeploymentResult.FAILURE, error, errors, deployment.id(), deployment.policyId(),
                 deployment.policySha256(), jsonPackage == null ? null : jsonPackage.sha256(),
                 deployment.deliveries().isEmpty() ? null : deployment.deliveries(),
-                deployment.notifications().isEmpty() ? null : deployment.notifications(), status);
+                deployment.notifications().isEmpty() ? null : deployment.notifications(),
+                deployment.dryRun() ? Boolean.TRUE : null, null, status);
     }
 }

@@ -18,6 +18,8 @@ import java.util.List;
  * @param packageSha256 SHA-256 (hex) of the JSON package bytes as delivered
  * @param deliveries    one entry per enabled target that was tried
  * @param notifications one entry per enabled subscriber that was told
+ * @param dryRun        {@code true} when nothing was delivered on purpose ({@code null} otherwise)
+ * @param targets       on a dry run, the targets that would have received the package
  * @param httpStatus    the HTTP status this result is answered with (not part of the JSON body)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -31,10 +33,17 @@ public record DeploymentResult(
         String packageSha256,
         List<DeliveryOutcome> deliveries,
         List<NotificationOutcome> notifications,
+        Boolean dryRun,
+        List<String> targets,
         @JsonIgnore int httpStatus) {
 
     public static final String SUCCESS = "success";
     public static final String FAILURE = "failure";
+
+    /** A failure that names no deployment (it never got that far). */
+    public static DeploymentResult failure(int httpStatus, String error) {
+        return new DeploymentResult(FAILURE, error, null, null, null, null, null, null, null, null, null, httpStatus);
+    }
 
     @JsonIgnore
     public boolean succeeded() {

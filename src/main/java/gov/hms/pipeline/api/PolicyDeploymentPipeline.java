@@ -61,9 +61,8 @@ public class PolicyDeploymentPipeline {
         DeploymentResult result = done.getMessage().getBody(DeploymentResult.class);
         if (result == null) {
             Exception cause = done.getException();
-            return new DeploymentResult(DeploymentResult.FAILURE,
-                    "Internal error: " + (cause == null ? "no result" : cause.getClass().getSimpleName()),
-                    null, null, null, null, null, null, null, 500);
+            return DeploymentResult.failure(500,
+                    "Internal error: " + (cause == null ? "no result" : cause.getClass().getSimpleName()));
         }
         return result;
     }

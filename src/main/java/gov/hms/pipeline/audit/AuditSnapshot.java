@@ -41,7 +41,9 @@ public class AuditSnapshot implements Processor {
         switch (step) {
             case AuditStep.RECEIVED -> detail = "policy received via " + deployment.source().label()
                     + (deployment.origin() == null ? "" : " from " + deployment.origin());
-            case AuditStep.VALIDATED -> detail = "policy " + deployment.policyId() + " is valid";
+            case AuditStep.VALIDATED -> detail = "policy " + deployment.policyId() + " is valid; "
+                    + (deployment.signerKeyId() == null ? "unsigned" : "signature verified with key " + deployment.signerKeyId())
+                    + (deployment.dryRun() ? "; dry run" : "");
             case AuditStep.PACKAGED -> detail = jsonPackage == null ? "packaged"
                     : "json package sha256=" + jsonPackage.sha256() + " size=" + jsonPackage.size() + " bytes"
                     + "; policy sha256=" + deployment.policySha256();
@@ -87,6 +89,9 @@ public class AuditSnapshot implements Processor {
     }
 
     private static String describeResult(DeploymentResult result) {
+        if (Boolean.TRUE.equals(result.dryRun())) {
+            return "dry run: valid and packaged, nothing delivered (would deliver to " + result.targets() + ")";
+        }
         if (result.succeeded()) {
             String targets = result.deliveries().stream().map(DeliveryOutcome::target).collect(Collectors.joining(", "));
             long notified = result.notifications().stream()

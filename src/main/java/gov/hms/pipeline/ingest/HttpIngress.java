@@ -18,6 +18,9 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants
 @Named("httpIngress")
 public class HttpIngress {
 
+    /** Request header carrying a detached JWS over the policy's canonical JSON (RFC 7515 appendix F). */
+    public static final String SIGNATURE_HEADER = "X-Policy-Signature";
+
     private final ObjectMapper mapper = new ObjectMapper();
 
     /**
@@ -26,13 +29,49 @@ public class HttpIngress {
      * {@code Camel*} headers are filtered out before that).
      */
     public void admit(Exchange exchange) {
+        describeCaller(exchange, false);
+    }
+
+    /** As {@link #admit(Exchange)} for {@code /api/policies/validate}, which never delivers. */
+    public void admitDryRun(Exchange exchange) {
+        describeCaller(exchange, true);
+    }
+
+    /**
+     * Also reads the only two request values that may shape a deployment, both by name from an
+     * allow-list: the {@value #SIGNATURE_HEADER} header and the {@code dryRun} query parameter
+     * ({@code true} for a dry run).
+     */
+    private void describeCaller(Exchange exchange, boolean forceDryRun) {
         var message = exchange.getMessage();
         String contentType = message.getHeader(Exchange.CONTENT_TYPE, String.class);
         Object remote = message.getHeader(VertxPlatformHttpConstants.REMOTE_ADDRESS);
         String origin = remote == null ? "http client" : "http client " + remote;
+        boolean dryRun = forceDryRun || "true".equalsIgnoreCase(queryParameter(exchange, "dryRun"));
         // An absent Content-Type is "not JSON" as far as this endpoint is concerned.
-        exchange.setProperty(Deployment.PROPERTY,
-                new Deployment(Source.HTTP, "anonymous", origin, contentType == null ? "" : contentType));
+        Deployment deployment = new Deployment(Source.HTTP, "anonymous", origin, contentType == null ? "" : contentType)
+                .signature(message.getHeader(SIGNATURE_HEADER, String.class))
+                .dryRun(dryRun);
+        exchange.setProperty(Deployment.PROPERTY, deployment);
+    }
+
+    /** Reads one query parameter from the raw query string (RFC 3986), never from a Camel header. */
+    private static String queryParameter(Exchange exchange, String name) {
+        String query = exchange.getMessage().getHeader(Exchange.HTTP_RAW_QUERY, String.class);
+        if (query == null) {
+            query = exchange.getMessage().getHeader(Exchange.HTTP_QUERY, String.class);
+        }
+        if (query == null) {
+            return null;
+        }
+        for (String pair : query.split("&")) {
+            int equals = pair.indexOf('=');
+            String key = java.net.URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), java.nio.charset.StandardCharsets.UTF_8);
+            if (key.equals(name)) {
+                return equals < 0 ? "" : java.net.URLDecoder.decode(pair.substring(equals + 1), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        return null;
     }
 
     /** Replaces everything on the message with the JSON answer, its status code and media type. */
@@ -56,8 +95,7 @@ public class HttpIngress {
     public void internalError(Exchange exchange) {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         io.quarkus.logging.Log.errorf(cause, "POST /api/policies failed outside the deploy route");
-        exchange.getMessage().setBody(new DeploymentResult(DeploymentResult.FAILURE,
-                "Internal error; see the service log", null, null, null, null, null, null, null, 500));
+        exchange.getMessage().setBody(DeploymentResult.failure(500, "Internal error; see the service log"));
         answer(exchange);
     }
 }

@@ -52,7 +52,13 @@ public class PipelineTestResources implements QuarkusTestResourceLifecycleManage
         config.put("pipeline.delivery.max-delay", "200ms");
         config.put("pipeline.audit.file", dataDir.resolve("audit/audit.jsonl").toString());
         config.put("pipeline.registry.dir", dataDir.resolve("registry").toString());
+        config.putAll(extraConfig(dataDir));
         return config;
+    }
+
+    /** Settings a subclass adds for its own test class (a different set restarts Quarkus). */
+    protected Map<String, String> extraConfig(Path dataDir) {
+        return Map.of();
     }
 
     @Override

@@ -1,0 +1,164 @@
+package gov.hms.pipeline;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import gov.hms.pipeline.support.AuditLogReader;
+import gov.hms.pipeline.support.PipelineTestResources;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Hostile and borderline input over HTTP: limits, duplicates, numbers, dry run. */
+@QuarkusTest
+@QuarkusTestResource(value = PipelineTestResources.class, restrictToAnnotatedClass = true)
+class ValidationHttpTest {
+
+    static final String SEED = "{\"id\":\"policy-2023-vax\",\"title\":\"COVID-19 Booster Guidelines\","
+            + "\"content\":\"All adults may receive a booster every 6 months.\"}";
+
+    @TestHTTPResource("/api/policies")
+    URI policiesUri;
+
+    private final ObjectMapper mapper = new ObjectMapper();
+    private WireMockServer wireMock;
+
+    @BeforeEach
+    void scriptSystems() {
+        wireMock = PipelineTestResources.healthySystems();
+    }
+
+    private static byte[] twoMebibytePolicy() {
+        return ("{\"id\":\"big\",\"title\":\"t\",\"content\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void twoMebibytesIs413WithAJsonAnswer() {
+        given().contentType("application/json").body(twoMebibytePolicy())
+                .when().post("/api/policies")
+                .then().statusCode(413).contentType("application/json")
+                .body("status", equalTo("failure"))
+                .body("error", containsString("too large"));
+        wireMock.verify(0, anyRequestedFor(anyUrl()));
+    }
+
+    @Test
+    void twoMebibytesChunkedIs413Too() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(policiesUri)
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(60))
+                // An input stream of unknown length is sent with Transfer-Encoding: chunked.
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(twoMebibytePolicy())))
+                .build();
+        HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(mapper.readTree(response.body()).path("status").asText()).isEqualTo("failure");
+    }
+
+    @Test
+    void deepNestingIsRefusedAndTheServiceStaysHealthy() {
+        String depth65 = "{\"id\":\"deep\",\"title\":\"t\",\"content\":\"c\",\"x\":" + "[".repeat(64) + "]".repeat(64) + "}";
+        given().contentType("application/json").body(depth65).when().post("/api/policies")
+                .then().statusCode(400).body("status", equalTo("failure"));
+        given().contentType("application/json").body("[".repeat(100_000)).when().post("/api/policies")
+                .then().statusCode(400).body("status", equalTo("failure"));
+        given().when().get("/q/health/ready").then().statusCode(200);
+        given().contentType("application/json").body(SEED).when().post("/api/policies").then().statusCode(200);
+    }
+
+    @Test
+    void duplicateKeysAreRejected() {
+        given().contentType("application/json").body("{\"id\":\"p1\",\"id\":\"../x\",\"title\":\"t\",\"content\":\"c\"}")
+                .when().post("/api/policies")
+                .then().statusCode(400).body("error", containsString("Duplicate field 'id'"));
+        wireMock.verify(0, anyRequestedFor(anyUrl()));
+    }
+
+    @Test
+    void aByteOrderMarkedPolicyIsAccepted() {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
+        body.writeBytes(SEED.getBytes(StandardCharsets.UTF_8));
+        given().contentType("application/json").body(body.toByteArray()).when().post("/api/policies")
+                .then().statusCode(200).body("status", equalTo("success"));
+    }
+
+    @Test
+    void numbersADoubleCannotHoldAreRefusedAtTheirPaths() {
+        given().contentType("application/json")
+                .body("{\"id\":\"n1\",\"title\":\"t\",\"content\":\"c\",\"dose\":12345678901234567890.123456789012345678901,"
+                        + "\"limits\":{\"max\":1e400}}")
+                .when().post("/api/policies")
+                .then().statusCode(422)
+                .body("errors.path", containsInAnyOrder("/dose", "/limits/max"));
+        wireMock.verify(0, anyRequestedFor(anyUrl()));
+    }
+
+    @Test
+    void numbersADoubleHoldsAreDeliveredWithTheSameValues() throws Exception {
+        given().contentType("application/json")
+                .body("{\"id\":\"n2\",\"title\":\"t\",\"content\":\"c\",\"a\":0.1,\"b\":-3,\"c\":2.5e3}")
+                .when().post("/api/policies")
+                .then().statusCode(200);
+        JsonNode delivered = mapper.readTree(
+                wireMock.findAll(postRequestedFor(urlEqualTo("/target/packages"))).get(0).getBody());
+        assertThat(delivered.at("/policy/a").doubleValue()).isEqualTo(0.1);
+        assertThat(delivered.at("/policy/b").doubleValue()).isEqualTo(-3.0);
+        assertThat(delivered.at("/policy/c").doubleValue()).isEqualTo(2500.0);
+    }
+
+    @Test
+    void threeErrorsInOnePolicyComeInOneAnswer() {
+        given().contentType("application/json")
+                .body("{\"id\":\"p3\",\"content\":\"c\",\"status\":\"draft\",\"effectiveDate\":\"someday\"}")
+                .when().post("/api/policies")
+                .then().statusCode(422)
+                .body("errors.path", containsInAnyOrder("/title", "/status", "/effectiveDate"));
+    }
+
+    @Test
+    void dryRunValidatesAndPackagesButDeliversNothing() {
+        String viaEndpoint = given().contentType("application/json").body(SEED)
+                .when().post("/api/policies/validate")
+                .then().statusCode(200)
+                .body("status", equalTo("success"))
+                .body("dryRun", equalTo(true))
+                .body("targets", hasItem("live"))
+                .body("packageSha256", org.hamcrest.Matchers.matchesPattern("[0-9a-f]{64}"))
+                .extract().path("deploymentId");
+        given().contentType("application/json").body(SEED)
+                .when().post("/api/policies?dryRun=true")
+                .then().statusCode(200).body("dryRun", equalTo(true));
+        given().contentType("application/json").body("{\"id\":\"p1\"}")
+                .when().post("/api/policies/validate")
+                .then().statusCode(422);
+        wireMock.verify(0, anyRequestedFor(anyUrl()));
+        assertThat(AuditLogReader.recordsOf(PipelineTestResources.auditFile(), viaEndpoint))
+                .last().satisfies(r -> {
+                    assertThat(r.path("step").asText()).isEqualTo("completed");
+                    assertThat(r.path("detail").asText()).startsWith("dry run");
+                });
+    }
+}
