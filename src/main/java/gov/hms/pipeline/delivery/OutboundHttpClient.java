@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
+import org.apache.hc.core5.util.TimeValue;
 
 /**
  * Shapes the Apache HttpClient 5 behind camel-http for targets and subscribers. HttpClient's own
@@ -21,5 +22,9 @@ public class OutboundHttpClient implements HttpClientConfigurer {
         clientBuilder.disableAutomaticRetries();
         clientBuilder.disableRedirectHandling();
         clientBuilder.disableCookieManagement();
+        // A pooled connection the other side closed, or one idle for long, is dropped before reuse
+        // rather than failing the next request with a stale socket.
+        clientBuilder.evictExpiredConnections();
+        clientBuilder.evictIdleConnections(TimeValue.ofSeconds(30));
     }
 }

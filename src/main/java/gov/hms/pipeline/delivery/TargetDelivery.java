@@ -9,6 +9,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -101,9 +103,43 @@ public class TargetDelivery {
             exchange.setProperty(ATTEMPTS, attempts);
             DeliveryTarget target = exchange.getProperty(TARGET, DeliveryTarget.class);
             Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
-            Exception cause = exchange.getException();
+            // Camel clears the exception before onRedelivery runs; the caught one is kept as a property.
+            Exception cause = exchange.getException() != null ? exchange.getException()
+                    : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
             Log.warnf("deployment %s: target %s failed (%s), attempt %d of %d", deployment.id(), target.name(),
                     describeFailure(cause), attempts, config.delivery().maxAttempts());
+        };
+    }
+
+    /**
+     * {@code onExceptionOccurred} of a retryable HTTP failure, run before Camel computes the next
+     * delay: when a 429 or 503 answer carries {@code Retry-After} (RFC 9110 section 10.2.3, seconds or
+     * HTTP-date), that wait, capped at {@code pipeline.delivery.max-delay}, replaces the backoff for
+     * this one redelivery through the {@link Exchange#REDELIVERY_DELAY} header, which
+     * {@code RedeliveryErrorHandler.determineRedeliveryDelay} reads. The header lives on the failed
+     * message only: Camel restores the original message before redelivering, so it is never sent.
+     * Later backoff continues from this wait (times the multiplier, up to the cap).
+     */
+    @Produces
+    @Singleton
+    @Named("honourRetryAfter")
+    Processor honourRetryAfter() {
+        return exchange -> {
+            exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
+            Exception cause = exchange.getException() != null ? exchange.getException()
+                    : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+            if (!(cause instanceof HttpOperationFailedException http)
+                    || (http.getStatusCode() != 429 && http.getStatusCode() != 503)) {
+                return;
+            }
+            RetryAfter.parse(RetryAfter.headerValue(http.getResponseHeaders()), Instant.now()).ifPresent(wait -> {
+                Duration cap = config.delivery().maxDelay();
+                Duration delay = wait.compareTo(cap) > 0 ? cap : wait;
+                exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, delay.toMillis());
+                DeliveryTarget target = exchange.getProperty(TARGET, DeliveryTarget.class);
+                Log.infof("target %s answered %d with Retry-After %s: next attempt in %d ms", target == null ? "?" : target.name(),
+                        http.getStatusCode(), RetryAfter.headerValue(http.getResponseHeaders()), delay.toMillis());
+            });
         };
     }
 
