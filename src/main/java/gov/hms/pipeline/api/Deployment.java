@@ -19,7 +19,7 @@ public final class Deployment {
     /** Exchange property that holds the deployment. */
     public static final String PROPERTY = "deployment";
 
-    private final String id = UUID.randomUUID().toString();
+    private final String id;
     private final long startedNanos = System.nanoTime();
     private final Source source;
     private final String actor;
@@ -44,6 +44,17 @@ public final class Deployment {
      * @param declaredContentType the media type the sender declared, or {@code null} if the transport has none
      */
     public Deployment(Source source, String actor, String origin, String declaredContentType) {
+        this(UUID.randomUUID().toString(), source, actor, origin, declaredContentType);
+    }
+
+    /**
+     * A deployment known by an id given earlier, for work that continues it outside the deploy
+     * route (a notification sent from the outbox after a restart): its audit records keep that id.
+     *
+     * @param id a deployment id this service generated (a UUID)
+     */
+    public Deployment(String id, Source source, String actor, String origin, String declaredContentType) {
+        this.id = id;
         this.source = source;
         this.actor = actor == null || actor.isBlank() ? "anonymous" : actor;
         this.origin = origin;

@@ -26,6 +26,11 @@ import org.apache.camel.Processor;
 @Named("auditSnapshot")
 public class AuditSnapshot implements Processor {
 
+    /** Exchange property: the detail of a record whose step has no case below (e.g. {@code dead-letter-discarded}). */
+    public static final String DETAIL_PROPERTY = "auditDetail";
+    /** Exchange property: the outcome ({@code ok}/{@code error}) of such a record; {@code ok} if unset. */
+    public static final String OUTCOME_PROPERTY = "auditOutcome";
+
     @Override
     public void process(Exchange tapped) {
         tapped.getMessage().setBody(snapshot(tapped));
@@ -70,7 +75,10 @@ public class AuditSnapshot implements Processor {
                 outcome = result != null && result.succeeded() ? AuditRecord.OK : AuditRecord.ERROR;
                 detail = result == null ? step : describeResult(result);
             }
-            default -> detail = step;
+            default -> {
+                detail = exchange.getProperty(DETAIL_PROPERTY, step, String.class);
+                outcome = exchange.getProperty(OUTCOME_PROPERTY, AuditRecord.OK, String.class);
+            }
         }
         return new AuditRecord(Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), deployment.id(),
                 deployment.policyId(), step, outcome, deployment.source().label(), deployment.actor(), detail,

@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -101,6 +102,24 @@ public interface PipelineConfig {
         @WithName("response-timeout")
         @WithDefault("10s")
         Duration responseTimeout();
+
+        /** Folder of the durable outbox: one JSON file per notification not yet taken. */
+        @WithName("outbox-dir")
+        @WithDefault("data/outbox")
+        Path outboxDir();
+
+        /**
+         * Waits between attempts after the first (Standard Webhooks-like); when they are used up
+         * the notification is given up and moved to {@code <outbox-dir>/abandoned}.
+         */
+        @WithName("retry-schedule")
+        @WithDefault("5s,5m,30m,2h,5h,10h,10h")
+        List<Duration> retrySchedule();
+
+        /** How often the outbox is scanned for notifications that are due. */
+        @WithName("poll-interval")
+        @WithDefault("1s")
+        Duration pollInterval();
     }
 
     /** The append-only, hash-chained audit log. */

@@ -1,5 +1,7 @@
 package gov.hms.pipeline.notification;
 
+import gov.hms.pipeline.delivery.DeliveryTarget;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -11,10 +13,13 @@ import java.util.Optional;
  */
 public record NotificationSubscriber(String name, String url, Optional<String> secret) {
 
-    /** camel-http endpoint: always POST; non-2xx raised so the failure is recorded. */
-    public String endpointUri() {
-        String separator = url.contains("?") ? "&" : "?";
-        return url + separator + "httpMethod=POST&throwExceptionOnFailure=true";
+    /**
+     * camel-http endpoint: always POST; non-2xx raised so the failure is recorded; the
+     * notification timeouts ({@code pipeline.notification.connect-timeout}/{@code response-timeout})
+     * so a silent subscriber frees its thread.
+     */
+    public String endpointUri(Duration connectTimeout, Duration responseTimeout) {
+        return DeliveryTarget.endpointUri(url, connectTimeout, responseTimeout);
     }
 
     @Override

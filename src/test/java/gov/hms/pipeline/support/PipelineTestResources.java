@@ -52,6 +52,9 @@ public class PipelineTestResources implements QuarkusTestResourceLifecycleManage
         config.put("pipeline.delivery.max-delay", "200ms");
         config.put("pipeline.audit.file", dataDir.resolve("audit/audit.jsonl").toString());
         config.put("pipeline.registry.dir", dataDir.resolve("registry").toString());
+        config.put("pipeline.notification.outbox-dir", dataDir.resolve("outbox").toString());
+        config.put("pipeline.notification.retry-schedule", "200ms,400ms,800ms");
+        config.put("pipeline.notification.poll-interval", "100ms");
         config.putAll(extraConfig(dataDir));
         return config;
     }
@@ -83,6 +86,10 @@ public class PipelineTestResources implements QuarkusTestResourceLifecycleManage
 
     public static Path dataDir() {
         return dataDir;
+    }
+
+    public static Path outboxDir() {
+        return dataDir.resolve("outbox");
     }
 
     public static Path auditFile() {
