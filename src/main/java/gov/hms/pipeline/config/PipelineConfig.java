@@ -35,6 +35,10 @@ public interface PipelineConfig {
 
     Registry registry();
 
+    /** Deployments whose delivery finally failed, kept for a retry ({@code /api/dead-letters}). */
+    @WithName("dead-letters")
+    DeadLetters deadLetters();
+
     /** One live system that receives packages. */
     interface Target {
         /** Absolute {@code http} or {@code https} URL that the package is POSTed to. */
@@ -120,6 +124,13 @@ public interface PipelineConfig {
         @WithName("poll-interval")
         @WithDefault("1s")
         Duration pollInterval();
+    }
+
+    /** The durable dead-letter store of failed deliveries. */
+    interface DeadLetters {
+        /** Folder with one JSON file per dead letter. */
+        @WithDefault("data/dead-letters")
+        Path dir();
     }
 
     /** The append-only, hash-chained audit log. */

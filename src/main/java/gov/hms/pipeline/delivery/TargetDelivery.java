@@ -170,9 +170,16 @@ public class TargetDelivery {
                 outcome.target(), deployment.policyId(), outcome.attempts(), outcome.error());
     }
 
+    /** Whether some target tried for this deployment does not have the package (the dead-letter case). */
+    public boolean anyUndelivered(Exchange exchange) {
+        Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
+        return deployment.deliveries().stream().anyMatch(d -> !d.delivered());
+    }
+
     /**
-     * @throws DeliveryFailedException naming every target that does not have the package, or
-     *                                 when no target is enabled at all (nothing would go live)
+     * @throws DeliveryFailedException naming every target that does not have the package (and the
+     *                                 dead letter it was kept as, if any), or when no target is
+     *                                 enabled at all (nothing would go live)
      */
     public void requireAllDelivered(Exchange exchange) {
         Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
@@ -182,9 +189,12 @@ public class TargetDelivery {
         }
         List<DeliveryOutcome> failed = deployment.deliveries().stream().filter(d -> !d.delivered()).toList();
         if (!failed.isEmpty()) {
+            String deadLetter = exchange.getProperty(DeadLetterStore.ID_PROPERTY, String.class);
             throw new DeliveryFailedException("Deploy failed: " + failed.stream()
                     .map(d -> "target " + d.target() + ": " + d.error())
-                    .collect(Collectors.joining("; ")));
+                    .collect(Collectors.joining("; "))
+                    + (deadLetter == null ? "" : "; kept as dead letter " + deadLetter
+                            + " (POST /api/dead-letters/" + deadLetter + "/retry)"));
         }
     }
 

@@ -52,6 +52,7 @@ public class PipelineTestResources implements QuarkusTestResourceLifecycleManage
         config.put("pipeline.delivery.max-delay", "200ms");
         config.put("pipeline.audit.file", dataDir.resolve("audit/audit.jsonl").toString());
         config.put("pipeline.registry.dir", dataDir.resolve("registry").toString());
+        config.put("pipeline.dead-letters.dir", dataDir.resolve("dead-letters").toString());
         config.put("pipeline.notification.outbox-dir", dataDir.resolve("outbox").toString());
         config.put("pipeline.notification.retry-schedule", "200ms,400ms,800ms");
         config.put("pipeline.notification.poll-interval", "100ms");
@@ -90,6 +91,10 @@ public class PipelineTestResources implements QuarkusTestResourceLifecycleManage
 
     public static Path outboxDir() {
         return dataDir.resolve("outbox");
+    }
+
+    public static Path deadLettersDir() {
+        return dataDir.resolve("dead-letters");
     }
 
     public static Path auditFile() {

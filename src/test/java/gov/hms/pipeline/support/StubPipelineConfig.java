@@ -116,4 +116,9 @@ public class StubPipelineConfig implements PipelineConfig {
     public Registry registry() {
         throw new UnsupportedOperationException("not configured in this test");
     }
+
+    @Override
+    public DeadLetters deadLetters() {
+        throw new UnsupportedOperationException("not configured in this test");
+    }
 }

@@ -1,0 +1,126 @@
+package gov.hms.pipeline.delivery;
+
+import gov.hms.pipeline.api.DeploymentResult;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+
+/**
+ * The dead-letter API. Every answer is JSON; errors are {@code {"status":"failure","error":..}}.
+ * <ul>
+ * <li>{@code GET /api/dead-letters}: 200, an array of {@link DeadLetter.Summary}, oldest first.</li>
+ * <li>{@code GET /api/dead-letters/{id}}: 200 one summary; 404 unknown.</li>
+ * <li>{@code POST /api/dead-letters/{id}/retry}: delivers the kept package again, with the same
+ * {@code Idempotency-Key}, to the targets that lack it, through the same Camel delivery route and
+ * audited as a deployment of its own; answers like {@code POST /api/policies} (200 success, 502
+ * still failing, the entry then kept with the new errors); 404 unknown; 409 a retry of it is
+ * already running.</li>
+ * <li>{@code DELETE /api/dead-letters/{id}}: discards it, audited as {@code dead-letter-discarded};
+ * 200 {@code {"status":"success","discarded":id}}; 404 unknown.</li>
+ * </ul>
+ * A malformed id is 400 and never reaches the file system.
+ */
+@Path("/api/dead-letters")
+@Produces(MediaType.APPLICATION_JSON)
+public class DeadLetterResource {
+
+    private static final String ACTOR = "anonymous";
+
+    private final DeadLetterStore store;
+    private final ProducerTemplate producer;
+
+    public DeadLetterResource(DeadLetterStore store, ProducerTemplate producer) {
+        this.store = store;
+        this.producer = producer;
+    }
+
+    @GET
+    public List<DeadLetter.Summary> list() {
+        return store.list().stream().map(DeadLetter::summary).toList();
+    }
+
+    @GET
+    @Path("/{id}")
+    public Response get(@PathParam("id") String id) {
+        return lookUp(id).orElseGet(() -> Response.ok(store.find(id).orElseThrow().summary()).build());
+    }
+
+    @POST
+    @Path("/{id}/retry")
+    public Response retry(@PathParam("id") String id) {
+        return whileClaimed(id, entry -> {
+            Exchange done = send("direct:dead-letter-retry", entry);
+            DeploymentResult result = done.getMessage().getBody(DeploymentResult.class);
+            if (result == null) {
+                return error(500, "Internal error; see the service log");
+            }
+            return Response.status(result.httpStatus()).entity(result).build();
+        });
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Response discard(@PathParam("id") String id) {
+        return whileClaimed(id, entry -> {
+            Exchange done = send("direct:dead-letter-discard", entry);
+            if (done.getException() != null) {
+                return error(500, "Internal error; see the service log");
+            }
+            return Response.ok(Map.of("status", "success", "discarded", id)).build();
+        });
+    }
+
+    /**
+     * Runs {@code action} on the entry while no other retry or discard of it can: 400 malformed
+     * id, 404 unknown (also when a concurrent retry just settled it), 409 already claimed.
+     */
+    private Response whileClaimed(String id, Function<DeadLetter, Response> action) {
+        Optional<Response> problem = lookUp(id);
+        if (problem.isPresent()) {
+            return problem.get();
+        }
+        if (!store.claim(id)) {
+            return error(409, "a retry or discard of dead letter " + id + " is already running");
+        }
+        try {
+            return store.find(id).map(action).orElseGet(() -> error(404, "no dead letter " + id));
+        } finally {
+            store.release(id);
+        }
+    }
+
+    /** Runs a dead-letter route for the entry, on behalf of the API's caller. */
+    private Exchange send(String route, DeadLetter entry) {
+        return producer.send(route, exchange -> {
+            exchange.setProperty(DeadLetterStore.ENTRY_PROPERTY, entry);
+            exchange.setProperty(DeadLetterStore.ACTOR_PROPERTY, ACTOR);
+        });
+    }
+
+    /** 400 for a malformed id, 404 for an unknown one, else empty. */
+    private Optional<Response> lookUp(String id) {
+        if (!DeadLetterStore.isValidId(id)) {
+            return Optional.of(error(400, "not a dead-letter id (a deployment id, a lower-case UUID)"));
+        }
+        if (store.find(id).isEmpty()) {
+            return Optional.of(error(404, "no dead letter " + id));
+        }
+        return Optional.empty();
+    }
+
+    private static Response error(int status, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("status", "failure", "error", message)).build();
+    }
+}
