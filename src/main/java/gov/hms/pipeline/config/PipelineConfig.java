@@ -32,6 +32,8 @@ public interface PipelineConfig {
 
     Signature signature();
 
+    Security security();
+
     Registry registry();
 
     /** One live system that receives packages. */
@@ -55,6 +57,14 @@ public interface PipelineConfig {
         @WithName("response-timeout")
         @WithDefault("30s")
         Duration responseTimeout();
+
+        /** HTTP Basic user name the target expects, if any. */
+        @WithName("auth-username")
+        Optional<String> authUsername();
+
+        /** HTTP Basic password; never logged or audited. */
+        @WithName("auth-password")
+        Optional<String> authPassword();
     }
 
     /** One system that is told about deployments. */
@@ -67,6 +77,14 @@ public interface PipelineConfig {
 
         @WithDefault("true")
         boolean enabled();
+
+        /** HTTP Basic user name the subscriber expects, if any. */
+        @WithName("auth-username")
+        Optional<String> authUsername();
+
+        /** HTTP Basic password; never logged or audited. */
+        @WithName("auth-password")
+        Optional<String> authPassword();
     }
 
     /** Redelivery of packages to targets (exponential backoff, Camel RedeliveryPolicy). */
@@ -136,6 +154,15 @@ public interface PipelineConfig {
          * shipped schema (config/policy.schema.json, packaged in the jar) applies.
          */
         Optional<Path> schema();
+    }
+
+    /**
+     * Quarkus security on {@code /api/**} and {@code /registry/**} (roles submitter, operator,
+     * reader, registry). Read by the {@code quarkus.http.auth.permission.*.enabled} settings.
+     */
+    interface Security {
+        @WithDefault("true")
+        boolean enabled();
     }
 
     /** Detached JWS signatures over a policy's RFC 8785 canonical JSON (RFC 7515 appendix F). */

@@ -10,15 +10,14 @@ import java.time.Duration;
  * @param format          {@code json} or {@code zip}
  * @param connectTimeout  time allowed to connect
  * @param responseTimeout time allowed for the answer
+ * @param endpointUri     the camel-http endpoint (see {@link HttpEndpoints#post}); may hold a password
  */
-public record DeliveryTarget(String name, String url, String format, Duration connectTimeout, Duration responseTimeout) {
+public record DeliveryTarget(String name, String url, String format, Duration connectTimeout, Duration responseTimeout,
+                             String endpointUri) {
 
-    /**
-     * The camel-http endpoint for this target: always POST, failures (non-2xx) raised as
-     * {@code HttpOperationFailedException} so the error handler can decide on redelivery.
-     */
-    public String endpointUri() {
-        String separator = url.contains("?") ? "&" : "?";
-        return url + separator + "httpMethod=POST&throwExceptionOnFailure=true";
+    /** Names the target without its credentials. */
+    @Override
+    public String toString() {
+        return "DeliveryTarget[name=" + name + ", url=" + url + ", format=" + format + "]";
     }
 }

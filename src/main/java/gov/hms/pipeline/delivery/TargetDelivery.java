@@ -59,7 +59,8 @@ public class TargetDelivery {
             PipelineConfig.Target target = entry.getValue();
             if (target.enabled()) {
                 targets.add(new DeliveryTarget(entry.getKey(), target.url(),
-                        target.format().toLowerCase(Locale.ROOT), target.connectTimeout(), target.responseTimeout()));
+                        target.format().toLowerCase(Locale.ROOT), target.connectTimeout(), target.responseTimeout(),
+                        HttpEndpoints.post(target.url(), target.authUsername(), target.authPassword())));
             }
         }
         targets.sort(Comparator.comparing(DeliveryTarget::name));

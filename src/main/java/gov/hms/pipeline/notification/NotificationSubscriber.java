@@ -1,5 +1,6 @@
 package gov.hms.pipeline.notification;
 
+import gov.hms.pipeline.delivery.HttpEndpoints;
 import java.util.Optional;
 
 /**
@@ -7,15 +8,10 @@ import java.util.Optional;
  *
  * @param name   the configuration name
  * @param url    where CloudEvents are POSTed
- * @param secret Standard Webhooks signing secret ({@code whsec_<base64>}), if any; never logged
+ * @param secret      Standard Webhooks signing secret ({@code whsec_<base64>}), if any; never logged
+ * @param endpointUri the camel-http endpoint (see {@link HttpEndpoints#post}); may hold a password
  */
-public record NotificationSubscriber(String name, String url, Optional<String> secret) {
-
-    /** camel-http endpoint: always POST; non-2xx raised so the failure is recorded. */
-    public String endpointUri() {
-        String separator = url.contains("?") ? "&" : "?";
-        return url + separator + "httpMethod=POST&throwExceptionOnFailure=true";
-    }
+public record NotificationSubscriber(String name, String url, Optional<String> secret, String endpointUri) {
 
     @Override
     public String toString() {

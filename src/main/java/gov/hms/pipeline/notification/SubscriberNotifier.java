@@ -7,6 +7,7 @@ import gov.hms.pipeline.api.DeliveryOutcome;
 import gov.hms.pipeline.api.Deployment;
 import gov.hms.pipeline.api.NotificationOutcome;
 import gov.hms.pipeline.config.PipelineConfig;
+import gov.hms.pipeline.delivery.HttpEndpoints;
 import gov.hms.pipeline.delivery.TargetDelivery;
 import gov.hms.pipeline.packaging.PolicyPackage;
 import io.quarkus.logging.Log;
@@ -53,8 +54,10 @@ public class SubscriberNotifier {
     public List<NotificationSubscriber> enabledSubscribers() {
         List<NotificationSubscriber> subscribers = new ArrayList<>();
         for (Map.Entry<String, PipelineConfig.Subscriber> entry : config.subscribers().entrySet()) {
-            if (entry.getValue().enabled()) {
-                subscribers.add(new NotificationSubscriber(entry.getKey(), entry.getValue().url(), entry.getValue().secret()));
+            PipelineConfig.Subscriber subscriber = entry.getValue();
+            if (subscriber.enabled()) {
+                subscribers.add(new NotificationSubscriber(entry.getKey(), subscriber.url(), subscriber.secret(),
+                        HttpEndpoints.post(subscriber.url(), subscriber.authUsername(), subscriber.authPassword())));
             }
         }
         subscribers.sort(Comparator.comparing(NotificationSubscriber::name));

@@ -113,6 +113,11 @@ public class StubPipelineConfig implements PipelineConfig {
     }
 
     @Override
+    public Security security() {
+        return () -> false;
+    }
+
+    @Override
     public Registry registry() {
         throw new UnsupportedOperationException("not configured in this test");
     }
