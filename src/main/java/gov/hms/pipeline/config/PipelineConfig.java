@@ -36,6 +36,8 @@ public interface PipelineConfig {
 
     Registry registry();
 
+    Packaging packaging();
+
     /** One live system that receives packages. */
     interface Target {
         /** Absolute {@code http} or {@code https} URL that the package is POSTed to. */
@@ -184,5 +186,26 @@ public interface PipelineConfig {
         @WithName("max-events")
         @WithDefault("1000")
         int maxEvents();
+    }
+
+    /** How packages are built, signed, limited and kept (docs/packaging.md). */
+    interface Packaging {
+        /**
+         * A private JWK file (RFC 7517) with a {@code kid}: an Ed25519 key ({@code OKP}, signed as
+         * {@code EdDSA}, RFC 8037) or an RSA key of at least 2048 bits ({@code RS256}). When set,
+         * every package is signed and the public key is published at {@code GET /api/keys}.
+         */
+        @WithName("signing-key")
+        Optional<Path> signingKey();
+
+        /** Every package produced is kept as {@code <archive-dir>/<policyId>/<sha256>.<json|zip>}. */
+        @WithName("archive-dir")
+        @WithDefault("data/packages")
+        Path archiveDir();
+
+        /** Largest package produced, in bytes; a policy whose package is larger fails with HTTP 413. */
+        @WithName("max-bytes")
+        @WithDefault("4194304")
+        long maxBytes();
     }
 }

@@ -43,6 +43,8 @@ public class TargetDelivery {
     /** Outbound header: the policy's SHA-256, identical on every attempt and re-send. */
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     public static final String POLICY_ID = "X-Policy-Id";
+    /** Outbound header: SHA-256 (hex) of the package bytes in this request, so the target can check them. */
+    public static final String PACKAGE_SHA256 = "X-Package-Sha256";
 
     private static final int BODY_EXCERPT = 200;
 
@@ -70,7 +72,7 @@ public class TargetDelivery {
     /**
      * Turns the split exchange (body: a {@link DeliveryTarget}) into the request for that target:
      * the body becomes the package in the target's format and the only headers are
-     * {@code Content-Type}, {@code X-Policy-Id} and {@code Idempotency-Key}.
+     * {@code Content-Type}, {@code X-Policy-Id}, {@code Idempotency-Key} and {@code X-Package-Sha256}.
      */
     public void prepareRequest(Exchange exchange) {
         DeliveryTarget target = exchange.getMessage().getBody(DeliveryTarget.class);
@@ -89,6 +91,7 @@ public class TargetDelivery {
         message.setHeader(Exchange.CONTENT_TYPE, policyPackage.contentType());
         message.setHeader(POLICY_ID, deployment.policyId());
         message.setHeader(IDEMPOTENCY_KEY, deployment.policySha256());
+        message.setHeader(PACKAGE_SHA256, policyPackage.sha256());
         Log.infof("deployment %s: delivering policy %s to target %s", deployment.id(), deployment.policyId(), target.name());
     }
 

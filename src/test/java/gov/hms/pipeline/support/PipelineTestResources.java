@@ -16,7 +16,8 @@ import java.util.Map;
 
 /**
  * Real HTTP servers on random ports standing in for a live target and two subscribers
- * (WireMock, in-process), and a fresh temporary data folder for the audit log and registry.
+ * (WireMock, in-process), and a fresh temporary data folder for the audit log, registry and
+ * package archive.
  * The built-in registry target and event subscriber of config/application.properties are
  * switched off so tests see exactly the systems they script.
  */
@@ -30,8 +31,7 @@ public class PipelineTestResources implements QuarkusTestResourceLifecycleManage
 
     @Override
     public Map<String, String> start() {
-        server = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
-        server.start();
+        server = startLoopbackWireMock();
         try {
             dataDir = Files.createTempDirectory("pipeline-test-");
         } catch (IOException e) {
@@ -53,6 +53,8 @@ public class PipelineTestResources implements QuarkusTestResourceLifecycleManage
         config.put("pipeline.audit.file", dataDir.resolve("audit/audit.jsonl").toString());
         config.put("pipeline.registry.dir", dataDir.resolve("registry").toString());
         config.putAll(extraConfig(dataDir));
+
+        config.put("pipeline.packaging.archive-dir", dataDir.resolve("packages").toString());
         return config;
     }
 
@@ -66,6 +68,13 @@ public class PipelineTestResources implements QuarkusTestResourceLifecycleManage
         if (server != null) {
             server.stop();
         }
+    }
+
+    /** @return a started WireMock server on a free port of 127.0.0.1 */
+    public static WireMockServer startLoopbackWireMock() {
+        WireMockServer wireMock = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+        wireMock.start();
+        return wireMock;
     }
 
     public static WireMockServer wireMock() {

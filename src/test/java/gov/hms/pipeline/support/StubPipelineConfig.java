@@ -121,4 +121,9 @@ public class StubPipelineConfig implements PipelineConfig {
     public Registry registry() {
         throw new UnsupportedOperationException("not configured in this test");
     }
+
+    @Override
+    public Packaging packaging() {
+        throw new UnsupportedOperationException("not configured in this test");
+    }
 }
