@@ -3,6 +3,7 @@ package gov.hms.pipeline.delivery;
 import gov.hms.pipeline.api.DeliveryOutcome;
 import gov.hms.pipeline.api.Deployment;
 import gov.hms.pipeline.config.PipelineConfig;
+import gov.hms.pipeline.metrics.PipelineMetrics;
 import gov.hms.pipeline.packaging.PolicyPackage;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -49,9 +50,11 @@ public class TargetDelivery {
     private static final int BODY_EXCERPT = 200;
 
     private final PipelineConfig config;
+    private final PipelineMetrics metrics;
 
-    public TargetDelivery(PipelineConfig config) {
+    public TargetDelivery(PipelineConfig config, PipelineMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
     }
 
     /** @return the enabled targets, ordered by name */
@@ -120,6 +123,7 @@ public class TargetDelivery {
                 exchange.getProperty(ATTEMPTS, 1, Integer.class), null);
         deployment.addDelivery(outcome);
         exchange.setProperty(OUTCOME, outcome);
+        metrics.deliveryEnded(target.name(), outcome.attempts(), true);
         Log.infof("deployment %s: target %s accepted policy %s (HTTP %s, %d attempt(s))", deployment.id(),
                 target.name(), deployment.policyId(), status, outcome.attempts());
     }
@@ -134,6 +138,7 @@ public class TargetDelivery {
                 status, exchange.getProperty(ATTEMPTS, 1, Integer.class), describeFailure(cause));
         deployment.addDelivery(outcome);
         exchange.setProperty(OUTCOME, outcome);
+        metrics.deliveryEnded(outcome.target(), outcome.attempts(), false);
         Log.errorf("deployment %s: target %s did not accept policy %s after %d attempt(s): %s", deployment.id(),
                 outcome.target(), deployment.policyId(), outcome.attempts(), outcome.error());
     }

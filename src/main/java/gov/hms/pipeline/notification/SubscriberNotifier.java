@@ -7,6 +7,7 @@ import gov.hms.pipeline.api.DeliveryOutcome;
 import gov.hms.pipeline.api.Deployment;
 import gov.hms.pipeline.api.NotificationOutcome;
 import gov.hms.pipeline.config.PipelineConfig;
+import gov.hms.pipeline.metrics.PipelineMetrics;
 import gov.hms.pipeline.delivery.HttpEndpoints;
 import gov.hms.pipeline.delivery.TargetDelivery;
 import gov.hms.pipeline.packaging.PolicyPackage;
@@ -44,10 +45,12 @@ public class SubscriberNotifier {
     public static final String OUTCOME = "notificationOutcome";
 
     private final PipelineConfig config;
+    private final PipelineMetrics metrics;
     private final ObjectMapper mapper = new ObjectMapper();
 
-    public SubscriberNotifier(PipelineConfig config) {
+    public SubscriberNotifier(PipelineConfig config, PipelineMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
     }
 
     /** @return the enabled subscribers, ordered by name */
@@ -139,6 +142,7 @@ public class SubscriberNotifier {
                 NotificationOutcome.FAILED, status, TargetDelivery.describeFailure(cause));
         deployment.addNotification(outcome);
         exchange.setProperty(OUTCOME, outcome);
+        metrics.notificationFailed(outcome.subscriber());
         Log.warnf("deployment %s: subscriber %s not notified: %s", deployment.id(), outcome.subscriber(), outcome.error());
     }
 }
