@@ -21,6 +21,9 @@ import org.apache.camel.Exchange;
 @Named("deploymentLifecycle")
 public class DeploymentLifecycle {
 
+    /** MDC key holding the deployment id while a deployment runs. */
+    public static final String MDC_KEY = "deploymentId";
+
     private final TargetDelivery targetDelivery;
     private final PipelineMetrics metrics;
 
@@ -45,6 +48,8 @@ public class DeploymentLifecycle {
             throw new IllegalStateException("an ingress route must set the '" + Deployment.PROPERTY
                     + "' property before entering direct:deploy");
         }
+        // Every log line of this deployment carries its id (JSON logs show it as a field).
+        org.jboss.logging.MDC.put(MDC_KEY, deployment.id());
         Log.infof("deployment %s: policy received via %s from %s (actor %s)", deployment.id(),
                 deployment.source().label(), deployment.origin(), deployment.actor());
     }
