@@ -19,7 +19,10 @@
  * See docs/audit.md.
  */
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -117,68 +120,93 @@ public class AuditVerify {
             signed = readCheckpoints(checkpointPath, keys);
         }
 
-        String head = GENESIS;
-        long records = 0;
-        int next = 0;
+        Chain chain = new Chain(signed);
         for (Path file : files) {
-            List<String> lines = lines(file);
-            for (int i = 0; i < lines.size(); i++) {
-                String where = file.getFileName() + " line " + (i + 1) + " (record " + (records + 1) + ")";
-                String line = lines.get(i);
-                if (i == lines.size() - 1 && !line.endsWith("\n")) {
-                    throw new Broken(where, "the last line has no line end: a torn record");
-                }
-                Map<String, Object> record;
-                try {
-                    Object parsed = new Json(line.substring(0, line.length() - 1)).document();
-                    if (!(parsed instanceof Map)) {
-                        throw new IllegalArgumentException("not an object");
-                    }
-                    @SuppressWarnings("unchecked")
-                    Map<String, Object> object = (Map<String, Object>) parsed;
-                    record = object;
-                } catch (IllegalArgumentException e) {
-                    throw new Broken(where, "not a JSON object: " + e.getMessage());
-                }
-                if (!(record.get("prevHash") instanceof String prevHash) || !(record.get("hash") instanceof String hash)) {
-                    throw new Broken(where, "no prevHash or hash");
-                }
-                if (!prevHash.equals(head)) {
-                    throw new Broken(where, "prevHash " + prevHash + " is not the hash of the record before (" + head
-                            + "): a record before it was deleted, inserted or moved, or a file is missing");
-                }
-                Map<String, Object> content = new LinkedHashMap<>(record);
-                content.remove("hash");
-                String recomputed = sha256Hex((prevHash + canonical(content)).getBytes(StandardCharsets.UTF_8));
-                if (!recomputed.equals(hash)) {
-                    throw new Broken(where, "hash " + hash + " does not match the record's content (" + recomputed
-                            + "): the record was changed");
-                }
-                head = hash;
-                records++;
-                while (next < signed.size() && number(signed.get(next).get("records")) == records) {
-                    Map<String, Object> checkpoint = signed.get(next);
-                    if (!head.equals(checkpoint.get("headHash"))) {
-                        throw new Broken(where, "the checkpoint signed at " + checkpoint.get("time") + " says record "
-                                + records + " has hash " + checkpoint.get("headHash") + ", but it has " + head
-                                + ": the log was changed after it was signed");
-                    }
-                    next++;
-                }
-            }
+            chain.walk(file);
         }
-        if (next < signed.size()) {
-            Map<String, Object> cut = signed.get(signed.size() - 1);
-            long counted = number(cut.get("records"));
-            throw new Broken(files.get(files.size() - 1).getFileName() + " end (record " + (records + 1) + ")",
-                    "the log ends at record " + records + " but the checkpoint signed at " + cut.get("time")
-                            + " counts " + counted + " records: at least " + (counted - records)
-                            + " record(s) were cut off the end");
-        }
-        return "OK " + records + " record(s) in " + files.size() + " file(s), chain intact, head " + head
+        chain.end(files.get(files.size() - 1));
+        return "OK " + chain.records + " record(s) in " + files.size() + " file(s), chain intact, head " + chain.head
                 + (checkpoints ? "; " + signed.size() + " signed checkpoint(s) verified" + (signed.isEmpty() ? ""
                 : ", the last at record " + number(signed.get(signed.size() - 1).get("records")))
                 : "; checkpoints not checked");
+    }
+
+    /** A walk along the chain: the head so far, the records counted, the next checkpoint to meet. */
+    static final class Chain {
+        private final List<Map<String, Object>> signed;
+        private String head = GENESIS;
+        private long records;
+        private int next;
+
+        Chain(List<Map<String, Object>> signed) {
+            this.signed = signed;
+        }
+
+        void walk(Path file) throws Broken, IOException {
+            try (Lines lines = new Lines(file)) {
+                long number = 0;
+                String line;
+                while ((line = lines.next()) != null) {
+                    number++;
+                    record(file.getFileName() + " line " + number + " (record " + (records + 1) + ")", line);
+                }
+            }
+        }
+
+        private void record(String where, String line) throws Broken {
+            if (!line.endsWith("\n")) {
+                throw new Broken(where, "the last line has no line end: a torn record");
+            }
+            Map<String, Object> record;
+            try {
+                Object parsed = new Json(line.substring(0, line.length() - 1)).document();
+                if (!(parsed instanceof Map)) {
+                    throw new IllegalArgumentException("not an object");
+                }
+                @SuppressWarnings("unchecked")
+                Map<String, Object> object = (Map<String, Object>) parsed;
+                record = object;
+            } catch (IllegalArgumentException e) {
+                throw new Broken(where, "not a JSON object: " + e.getMessage());
+            }
+            if (!(record.get("prevHash") instanceof String prevHash) || !(record.get("hash") instanceof String hash)) {
+                throw new Broken(where, "no prevHash or hash");
+            }
+            if (!prevHash.equals(head)) {
+                throw new Broken(where, "prevHash " + prevHash + " is not the hash of the record before (" + head
+                        + "): a record before it was deleted, inserted or moved, or a file is missing");
+            }
+            Map<String, Object> content = new LinkedHashMap<>(record);
+            content.remove("hash");
+            String recomputed = sha256Hex((prevHash + canonical(content)).getBytes(StandardCharsets.UTF_8));
+            if (!recomputed.equals(hash)) {
+                throw new Broken(where, "hash " + hash + " does not match the record's content (" + recomputed
+                        + "): the record was changed");
+            }
+            head = hash;
+            records++;
+            while (next < signed.size() && number(signed.get(next).get("records")) == records) {
+                Map<String, Object> checkpoint = signed.get(next);
+                if (!head.equals(checkpoint.get("headHash"))) {
+                    throw new Broken(where, "the checkpoint signed at " + checkpoint.get("time") + " says record "
+                            + records + " has hash " + checkpoint.get("headHash") + ", but it has " + head
+                            + ": the log was changed after it was signed");
+                }
+                next++;
+            }
+        }
+
+        /** After the last file: no checkpoint may count more records than the log holds. */
+        void end(Path lastFile) throws Broken {
+            if (next < signed.size()) {
+                Map<String, Object> cut = signed.get(signed.size() - 1);
+                long counted = number(cut.get("records"));
+                throw new Broken(lastFile.getFileName() + " end (record " + (records + 1) + ")",
+                        "the log ends at record " + records + " but the checkpoint signed at " + cut.get("time")
+                                + " counts " + counted + " records: at least " + (counted - records)
+                                + " record(s) were cut off the end");
+            }
+        }
     }
 
     private static String value(String[] args, int i, String option) {
@@ -260,16 +288,42 @@ public class AuditVerify {
 
     /** The file's lines, each with its "\n" (a last line without one is torn). */
     static List<String> lines(Path file) throws IOException {
-        String text = Files.readString(file, StandardCharsets.UTF_8);
         List<String> lines = new ArrayList<>();
-        int from = 0;
-        while (from < text.length()) {
-            int end = text.indexOf('\n', from);
-            int to = end < 0 ? text.length() : end + 1;
-            lines.add(text.substring(from, to));
-            from = to;
+        try (Lines reader = new Lines(file)) {
+            String line;
+            while ((line = reader.next()) != null) {
+                lines.add(line);
+            }
         }
         return lines;
+    }
+
+    /** Reads a file a line at a time, so a log of any size fits in memory. */
+    static final class Lines implements AutoCloseable {
+        private final InputStream in;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream(1024);
+
+        Lines(Path file) throws IOException {
+            this.in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        }
+
+        /** @return the next line with its "\n", the last one without if it has none, or null at the end */
+        String next() throws IOException {
+            line.reset();
+            int b;
+            while ((b = in.read()) >= 0) {
+                line.write(b);
+                if (b == '\n') {
+                    break;
+                }
+            }
+            return line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
     }
 
     static PublicKey readPublicKey(Path pem) throws IOException, java.security.GeneralSecurityException {

@@ -252,8 +252,8 @@ class AuditLogTest {
         String secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
         AuditLog log = new AuditLog(config().subscriberSecret(secret));
         log.append(new AuditRecord("2026-11-29T09:00:00.000Z", "d1", "p1", AuditStep.DELIVERY_FAILED, "error", "http",
-                "anonymous", "target live: HTTP 401: echo Authorization: Bearer tok-123 and " + secret
-                        + " via https://bob:pw@host/x?token=abc&x=1",
+                "anonymous", "target live: HTTP 401 via https://bob:pw@host/x?token=abc&x=1 with " + secret
+                        + "; echo Authorization: Bearer tok-123",
                 null, null, "http-ingest", "http client 127.0.0.1:5555", null));
         log.close();
         String text = Files.readString(file(), StandardCharsets.UTF_8);
