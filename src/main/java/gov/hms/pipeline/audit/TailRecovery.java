@@ -1,14 +1,16 @@
 package gov.hms.pipeline.audit;
 
-import gov.hms.pipeline.packaging.CanonicalJson;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -44,6 +46,14 @@ final class TailRecovery {
      * @param keptAt the file they were moved to
      */
     record Torn(long bytes, String sha256, Path keptAt) {
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime provides SHA-256", e);
+        }
     }
 
     private record Segment(long offset, byte[] bytes, boolean terminated) {
@@ -97,24 +107,31 @@ final class TailRecovery {
                 channel.force(false);
                 return null;
             }
-            int length = (int) Math.min(Integer.MAX_VALUE - 16, tail.size() - tail.goodEnd());
-            ByteBuffer torn = ByteBuffer.allocate(length);
-            while (torn.hasRemaining() && channel.read(torn, tail.goodEnd() + torn.position()) > 0) {
-                // read the whole torn tail
-            }
-            byte[] bytes = torn.array();
             Path keptAt = AuditFiles.tornPath(file, now);
+            MessageDigest sha256 = sha256();
             try (FileChannel copy = FileChannel.open(keptAt, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer out = ByteBuffer.wrap(bytes);
-                while (out.hasRemaining()) {
-                    copy.write(out);
+                ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+                long position = tail.goodEnd();
+                while (position < tail.size()) {
+                    buffer.clear();
+                    buffer.limit((int) Math.min(buffer.capacity(), tail.size() - position));
+                    int read = channel.read(buffer, position);
+                    if (read <= 0) {
+                        break;
+                    }
+                    buffer.flip();
+                    sha256.update(buffer.duplicate());
+                    while (buffer.hasRemaining()) {
+                        copy.write(buffer);
+                    }
+                    position += read;
                 }
                 copy.force(true);
             }
             AuditFiles.forceDirectory(file.toAbsolutePath().getParent());
             channel.truncate(tail.goodEnd());
             channel.force(true);
-            return new Torn(tail.size() - tail.goodEnd(), CanonicalJson.sha256Hex(bytes), keptAt);
+            return new Torn(tail.size() - tail.goodEnd(), HexFormat.of().formatHex(sha256.digest()), keptAt);
         }
     }
 }
