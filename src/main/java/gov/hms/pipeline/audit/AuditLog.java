@@ -474,7 +474,7 @@ public class AuditLog {
 
     /** Writes the {@value AuditStep#LOG_RECOVERED} record that tells what start-up set aside. */
     private void reportRecovery(TailRecovery.Torn tornLog, TailRecovery.Torn tornCheckpoints) throws IOException {
-        StringBuilder detail = new StringBuilder("start-up after an unclean stop: ");
+        StringBuilder detail = new StringBuilder("the log was not closed cleanly (a crash, or a failed write): ");
         if (tornLog != null) {
             detail.append("a torn tail of ").append(tornLog.bytes()).append(" byte(s) (sha256 ").append(tornLog.sha256())
                     .append(") after record ").append(records).append(" of ").append(files.active().getFileName())
