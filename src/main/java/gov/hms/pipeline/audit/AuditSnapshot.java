@@ -1,5 +1,6 @@
 package gov.hms.pipeline.audit;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import gov.hms.pipeline.api.DeliveryOutcome;
 import gov.hms.pipeline.api.Deployment;
 import gov.hms.pipeline.api.DeploymentResult;
@@ -78,7 +79,15 @@ public class AuditSnapshot implements Processor {
         }
         return new AuditRecord(Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), deployment.id(),
                 deployment.policyId(), step, outcome, deployment.source().label(), deployment.actor(), detail,
-                deployment.version(), jsonPackage == null ? null : jsonPackage.sha256(), exchange.getFromRouteId());
+                deployment.version(), jsonPackage == null ? null : jsonPackage.sha256(), exchange.getFromRouteId(),
+                deployment.origin(), approvedBy(deployment));
+    }
+
+    /** The approver named in a validated policy ({@code approval.approvedBy}), else {@code null}. */
+    private static String approvedBy(Deployment deployment) {
+        JsonNode approvedBy = deployment.policyId() == null || deployment.policy() == null ? null
+                : deployment.policy().path("approval").path("approvedBy");
+        return approvedBy != null && approvedBy.isTextual() && !approvedBy.asText().isBlank() ? approvedBy.asText() : null;
     }
 
     private static String describePackage(PolicyPackage policyPackage) {

@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -132,6 +133,34 @@ public interface PipelineConfig {
         /** Name of this service instance, written into every record. */
         @WithDefault("policy-pipeline")
         String instance();
+
+        /**
+         * When the active file is closed and a new one begun: {@code none}, or any of {@code daily}
+         * (at the first record after midnight UTC) and a size such as {@code 64M} (before a record
+         * would make the file larger), comma-separated. The chain continues across files.
+         */
+        @WithDefault("none")
+        List<String> rotate();
+
+        /** When records reach the disk: {@code always} (every record) or an interval such as {@code 1s}. */
+        @WithDefault("always")
+        String fsync();
+
+        /**
+         * How often a signed checkpoint is appended: a record count and/or an interval, comma-separated
+         * (e.g. {@code 100,1m}: after 100 records or one minute with new records, whichever comes first).
+         */
+        @WithName("checkpoint-every")
+        @WithDefault("100,1m")
+        List<String> checkpointEvery();
+
+        /** Ed25519 private key (PKCS#8 PEM); default {@code checkpoint-key.pem} next to the log, created if absent. */
+        @WithName("checkpoint-key")
+        Optional<Path> checkpointKey();
+
+        /** Where checkpoints are appended; default {@code <log name>.checkpoints.jsonl} next to the log. */
+        @WithName("checkpoint-file")
+        Optional<Path> checkpointFile();
     }
 
     /** Limits applied while parsing, before anything else looks at the input. */
