@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 
 /** The walking skeleton over real HTTP: a WireMock target and two WireMock subscribers. */
 @QuarkusTest
-@QuarkusTestResource(PipelineTestResources.class)
+@QuarkusTestResource(value = PipelineTestResources.class, restrictToAnnotatedClass = true)
 class HttpDeploymentTest {
 
     static final String SEED = """

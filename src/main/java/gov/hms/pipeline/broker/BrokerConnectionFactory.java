@@ -9,6 +9,7 @@ import java.util.Locale;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.qpid.jms.JmsConnectionFactory;
 import org.apache.qpid.jms.policy.JmsDefaultDeserializationPolicy;
+import org.apache.qpid.jms.policy.JmsDefaultPrefetchPolicy;
 
 /**
  * The Jakarta JMS {@link ConnectionFactory} the {@code jms} component uses, bean
@@ -20,6 +21,9 @@ import org.apache.qpid.jms.policy.JmsDefaultDeserializationPolicy;
  * the Qpid JMS AMQP 1.0 client, for any AMQP 1.0 broker.</li>
  * </ul>
  * Credentials come from {@code pipeline.broker.user} / {@code pipeline.broker.password}.
+ * Unless the URL says otherwise, a consumer takes one message at a time (Artemis
+ * {@code consumerWindowSize=0}, Qpid {@code jms.prefetchPolicy.all=1}), so instances competing on
+ * the queue share it fairly.
  * Java deserialization of {@code ObjectMessage} bodies is denied outright: the service reads
  * only text and bytes messages.
  */
@@ -41,7 +45,7 @@ public class BrokerConnectionFactory {
 
     /** A factory for the configured broker; see the class description for the URL schemes. */
     public static ConnectionFactory create(PipelineConfig.Broker broker) {
-        String url = broker.url().trim();
+        String url = broker.embedded() ? localUrl(broker.url().trim()) : broker.url().trim();
         String user = broker.user().orElse(null);
         String password = broker.password().orElse(null);
         if (isAmqp(url)) {
@@ -50,11 +54,32 @@ public class BrokerConnectionFactory {
             policy.setAllowList("");
             policy.setDenyList(JmsDefaultDeserializationPolicy.CATCH_ALL_WILDCARD);
             amqp.setDeserializationPolicy(policy);
+            if (!url.contains("prefetchPolicy")) {
+                amqp.setPrefetchPolicy(onePerConsumer());
+            }
             return amqp;
         }
         ActiveMQConnectionFactory core = new ActiveMQConnectionFactory(url, user, password);
         core.setDeserializationDenyList("*");
+        if (!url.contains("consumerWindowSize")) {
+            core.setConsumerWindowSize(0);
+        }
         return core;
+    }
+
+    /**
+     * Deployments are slow consumers (HTTP calls to live systems): a consumer that buffered
+     * messages ahead would hold them back from the other instances competing on the queue.
+     */
+    private static JmsDefaultPrefetchPolicy onePerConsumer() {
+        JmsDefaultPrefetchPolicy prefetch = new JmsDefaultPrefetchPolicy();
+        prefetch.setAll(1);
+        return prefetch;
+    }
+
+    /** The embedded acceptor may listen on every interface ({@code 0.0.0.0}); the service itself connects locally. */
+    static String localUrl(String acceptorUrl) {
+        return acceptorUrl.replaceFirst("^tcp://(0\\.0\\.0\\.0|\\[::\\]|\\[0:0:0:0:0:0:0:0\\])(?=[:/?]|$)", "tcp://127.0.0.1");
     }
 
     /** Whether the URL names an AMQP 1.0 broker (Qpid JMS) rather than Artemis CORE. */

@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import gov.hms.pipeline.api.Deployment;
 import gov.hms.pipeline.api.DeploymentResult;
 import gov.hms.pipeline.api.Source;
+import gov.hms.pipeline.broker.BrokerConnectionFactory;
 import gov.hms.pipeline.broker.EmbeddedBroker;
 import gov.hms.pipeline.config.PipelineConfig;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 import jakarta.jms.BytesMessage;
+import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSException;
 import jakarta.jms.MapMessage;
 import jakarta.jms.Message;
@@ -24,6 +26,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.component.jms.JmsConstants;
 import org.apache.camel.component.jms.JmsMessage;
 import org.apache.camel.support.DefaultMessage;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The queue side of the deploy path (route {@code queue-ingest}): reads what it needs from a
@@ -65,6 +68,7 @@ public class QueueIngress {
     /** Artemis keeps an AMQP sender's own message-id here (its CORE message id is a new one). */
     static final String NATIVE_MESSAGE_ID = "NATIVE_MESSAGE_ID";
     private static final int MAX_REASON_LENGTH = 2000;
+    private static final int MAX_ID_LENGTH = 200;
 
     /** How a message is settled once its deployment has ended. */
     public enum Settlement {
@@ -88,9 +92,12 @@ public class QueueIngress {
 
     private final ObjectMapper mapper = new ObjectMapper();
     private final PipelineConfig.Queue queue;
+    private final ConnectionFactory connectionFactory;
 
-    public QueueIngress(PipelineConfig config) {
+    public QueueIngress(PipelineConfig config,
+                        @Named(BrokerConnectionFactory.NAME) ConnectionFactory connectionFactory) {
         this.queue = config.queue();
+        this.connectionFactory = connectionFactory;
     }
 
     /**
@@ -129,7 +136,8 @@ public class QueueIngress {
         }
         QueueMessage received = new QueueMessage(queue.name(), messageId, jms.getJMSCorrelationID(),
                 jms.getJMSReplyTo(), deliveryCount, body, type == null ? "empty" : type);
-        String origin = "queue " + queue.name() + " message " + messageId
+        String origin = "queue " + queue.name() + " message " + (messageId == null ? "without id" : messageId)
+                + (received.correlationId() == null ? "" : ", correlation id " + printable(received.correlationId()))
                 + " (delivery " + deliveryCount + " of " + (queue.maxRedeliveries() + 1) + ")";
         Deployment deployment = new Deployment(Source.QUEUE,
                 actorOf(jms.getStringProperty(JMSX_USER_ID), stringProperty(jms, APPROVED_BY)), origin,
@@ -187,6 +195,7 @@ public class QueueIngress {
      * {@value #DELIVERY_ATTEMPTS}, and the request's {@code JMSCorrelationID} if it had one.
      */
     public void deadLetter(Exchange exchange) {
+        requireMessageTransaction();
         DeploymentResult result = exchange.getProperty(RESULT, DeploymentResult.class);
         QueueMessage received = exchange.getProperty(QueueMessage.PROPERTY, QueueMessage.class);
         DefaultMessage copy = new DefaultMessage(exchange);
@@ -212,6 +221,7 @@ public class QueueIngress {
      * request's correlation id, else its message id.
      */
     public void reply(Exchange exchange) {
+        requireMessageTransaction();
         DeploymentResult result = exchange.getProperty(RESULT, DeploymentResult.class);
         QueueMessage received = exchange.getProperty(QueueMessage.PROPERTY, QueueMessage.class);
         DefaultMessage answer = new DefaultMessage(exchange);
@@ -241,6 +251,20 @@ public class QueueIngress {
         return "anonymous";
     }
 
+    /**
+     * The dead-letter copy and the answer must be sent in the received message's transaction,
+     * which the listener container binds to its own thread; a send from another thread would
+     * commit on its own, whatever became of the message.
+     *
+     * @throws IllegalStateException if this is not the consumer's thread (the message is rolled back)
+     */
+    private void requireMessageTransaction() {
+        if (!TransactionSynchronizationManager.hasResource(connectionFactory)) {
+            throw new IllegalStateException("not on the JMS consumer's thread: a send would not join the message's"
+                    + " transaction (an asynchronous step in the deploy route?)");
+        }
+    }
+
     static String reasonOf(DeploymentResult result) {
         StringBuilder reason = new StringBuilder(result.error() == null ? "failed" : result.error());
         if (result.errors() != null && !result.errors().isEmpty()) {
@@ -255,10 +279,25 @@ public class QueueIngress {
         if (jms.propertyExists(NATIVE_MESSAGE_ID)) {
             Object nativeId = jms.getObjectProperty(NATIVE_MESSAGE_ID);
             if (nativeId != null) {
-                return nativeId.toString();
+                return printable(nativeId.toString());
             }
         }
-        return jms.getJMSMessageID();
+        return printable(jms.getJMSMessageID());
+    }
+
+    /**
+     * Sender-chosen ids go into logs and the audit detail: control characters become '?' (no forged
+     * log lines) and anything past {@value #MAX_ID_LENGTH} characters is cut.
+     */
+    static String printable(String id) {
+        if (id == null) {
+            return null;
+        }
+        String clipped = id.length() > MAX_ID_LENGTH ? id.substring(0, MAX_ID_LENGTH) + "…" : id;
+        return clipped.codePoints()
+                .map(c -> Character.isISOControl(c) ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+                .toString();
     }
 
     private static String stringProperty(Message jms, String name) throws JMSException {

@@ -1,5 +1,9 @@
 package gov.hms.pipeline.support;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -65,6 +69,15 @@ public class PipelineTestResources implements QuarkusTestResourceLifecycleManage
     }
 
     public static WireMockServer wireMock() {
+        return server;
+    }
+
+    /** Forgets every request and stub, then scripts a target and two subscribers that all accept. */
+    public static WireMockServer healthySystems() {
+        server.resetAll();
+        server.stubFor(post(urlEqualTo("/target/packages")).willReturn(aResponse().withStatus(201)));
+        server.stubFor(post(urlEqualTo("/scheduling/events")).willReturn(aResponse().withStatus(202)));
+        server.stubFor(post(urlEqualTo("/records/events")).willReturn(aResponse().withStatus(200)));
         return server;
     }
 
