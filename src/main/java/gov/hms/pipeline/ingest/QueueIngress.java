@@ -152,13 +152,18 @@ public class QueueIngress {
 
     /**
      * Decides the settlement from the deployment's result (the body) and records it as the
-     * {@value #SETTLEMENT} property (and {@value #REPLY_WANTED}): success acknowledges; a permanent failure (400..499:
-     * invalid, not JSON, empty) is dead-lettered at once; a transient one (5xx: a target down) is
-     * redelivered, except on the last allowed delivery ({@code pipeline.queue.max-redeliveries}
-     * + 1), when it is dead-lettered.
+     * {@value #SETTLEMENT} property (and {@value #REPLY_WANTED}): success acknowledges; a
+     * permanent failure (400..499: invalid, not JSON, empty) is dead-lettered at once; a transient
+     * one (5xx: a target down) is redelivered, except on the last allowed delivery
+     * ({@code pipeline.queue.max-redeliveries} + 1), when it is dead-lettered.
      */
     public void settle(Exchange exchange) {
         DeploymentResult result = exchange.getMessage().getBody(DeploymentResult.class);
+        if (result == null) {
+            // direct:deploy always answers a result; should it ever not, retrying is the safe side.
+            result = new DeploymentResult(DeploymentResult.FAILURE, "Internal error: the deploy route gave no result",
+                    null, null, null, null, null, null, null, 500);
+        }
         QueueMessage received = exchange.getProperty(QueueMessage.PROPERTY, QueueMessage.class);
         Settlement settlement = settlementOf(result, received.deliveryCount(), queue.maxRedeliveries() + 1);
         exchange.setProperty(SETTLEMENT, settlement.label());
@@ -171,8 +176,8 @@ public class QueueIngress {
                             + "rolled back for redelivery", received.queue(), received.messageId(), result.httpStatus(),
                     received.deliveryCount(), queue.maxRedeliveries() + 1);
             case DEAD_LETTER -> Log.warnf("queue %s: message %s dead-lettered to %s after delivery %d (%d: %s)",
-                    received.queue(), received.messageId(), EmbeddedBroker.deadLetterQueue(received.queue()), received.deliveryCount(),
-                    result.httpStatus(), result.error());
+                    received.queue(), received.messageId(), EmbeddedBroker.deadLetterQueue(received.queue()),
+                    received.deliveryCount(), result.httpStatus(), result.error());
         }
     }
 
