@@ -39,6 +39,12 @@ public interface PipelineConfig {
 
     Packaging packaging();
 
+    /** The input queue that other systems publish approved policies to. */
+    Queue queue();
+
+    /** The message broker the input queue lives on: embedded Artemis, or an external broker. */
+    Broker broker();
+
     /** One live system that receives packages. */
     interface Target {
         /** Absolute {@code http} or {@code https} URL that the package is POSTed to. */
@@ -236,5 +242,76 @@ public interface PipelineConfig {
         @WithName("max-bytes")
         @WithDefault("4194304")
         long maxBytes();
+    }
+
+    /**
+     * The input queue (ANYCAST) and its dead-letter queue {@code <name>.DLQ}. The redelivery
+     * settings configure the embedded broker; an external broker applies its own address settings.
+     */
+    interface Queue {
+        @WithDefault("policies.approved")
+        String name();
+
+        /**
+         * Redeliveries after a transient failure (a target down), the first delivery not counted;
+         * after the last one the message goes to the dead-letter queue.
+         */
+        @WithName("max-redeliveries")
+        @WithDefault("5")
+        int maxRedeliveries();
+
+        /** Messages processed at once by this instance (JMS consumers on the queue). */
+        @WithName("concurrent-consumers")
+        @WithDefault("1")
+        int concurrentConsumers();
+
+        /** Wait before the first redelivery (embedded broker). */
+        @WithName("redelivery-delay")
+        @WithDefault("5s")
+        Duration redeliveryDelay();
+
+        /** Each further redelivery waits this many times longer (embedded broker). */
+        @WithName("redelivery-multiplier")
+        @WithDefault("2")
+        double redeliveryMultiplier();
+
+        /** Longest wait between redeliveries (embedded broker). */
+        @WithName("max-redelivery-delay")
+        @WithDefault("5m")
+        Duration maxRedeliveryDelay();
+    }
+
+    /** Where the input queue lives and how the service signs in to it. */
+    interface Broker {
+        /** Start the embedded Apache ActiveMQ Artemis broker; {@code false} connects to {@link #url()}. */
+        @WithDefault("true")
+        boolean embedded();
+
+        /**
+         * Embedded: the acceptor ({@code tcp://host:port}), speaking CORE and AMQP 1.0.
+         * External: an Artemis URL ({@code tcp://}, e.g. {@code (tcp://a:61616,tcp://b:61616)}) or an
+         * AMQP 1.0 URL ({@code amqp://}, {@code amqps://}, {@code failover:(amqp://..)}).
+         */
+        @WithDefault("tcp://127.0.0.1:61616")
+        String url();
+
+        /** Journal, bindings, paging and large messages of the embedded broker. */
+        @WithName("data-dir")
+        @WithDefault("data/broker")
+        Path dataDir();
+
+        /** The service's own broker user; with the embedded broker, setting it turns on authentication. */
+        Optional<String> user();
+
+        /** The password of {@link #user()}; never logged. */
+        Optional<String> password();
+
+        /** Embedded broker with authentication: the other systems allowed to send, by user name. */
+        Map<String, Sender> senders();
+
+        /** One system that may send to the input queue (and receive replies on temporary queues). */
+        interface Sender {
+            String password();
+        }
     }
 }

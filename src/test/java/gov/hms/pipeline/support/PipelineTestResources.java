@@ -17,7 +17,8 @@ import java.util.Map;
 /**
  * Real HTTP servers on random ports standing in for a live target and two subscribers
  * (WireMock, in-process), and a fresh temporary data folder for the audit log, registry and
- * package archive.
+ * package archive, and
+ * the embedded broker's journal (whose acceptor gets a random free port).
  * The built-in registry target and event subscriber of config/application.properties are
  * switched off so tests see exactly the systems they script.
  */
@@ -28,6 +29,7 @@ public class PipelineTestResources implements QuarkusTestResourceLifecycleManage
 
     private static WireMockServer server;
     private static Path dataDir;
+    private static int brokerPort;
 
     @Override
     public Map<String, String> start() {
@@ -52,9 +54,12 @@ public class PipelineTestResources implements QuarkusTestResourceLifecycleManage
         config.put("pipeline.delivery.max-delay", "200ms");
         config.put("pipeline.audit.file", dataDir.resolve("audit/audit.jsonl").toString());
         config.put("pipeline.registry.dir", dataDir.resolve("registry").toString());
-        config.putAll(extraConfig(dataDir));
-
         config.put("pipeline.packaging.archive-dir", dataDir.resolve("packages").toString());
+        // The embedded broker never takes the default port or the working directory's data/.
+        brokerPort = freePort();
+        config.put("pipeline.broker.url", brokerUrl());
+        config.put("pipeline.broker.data-dir", dataDir.resolve("broker").toString());
+        config.putAll(extraConfig(dataDir));
         return config;
     }
 
@@ -81,7 +86,7 @@ public class PipelineTestResources implements QuarkusTestResourceLifecycleManage
         return server;
     }
 
-    /** Forgets earlier requests and scripts a healthy target and two healthy subscribers. */
+    /** Forgets every request and stub, then scripts a target and two subscribers that all accept. */
     public static WireMockServer healthySystems() {
         server.resetAll();
         server.stubFor(post(urlEqualTo("/target/packages")).willReturn(aResponse().withStatus(201)));
@@ -92,6 +97,24 @@ public class PipelineTestResources implements QuarkusTestResourceLifecycleManage
 
     public static Path dataDir() {
         return dataDir;
+    }
+
+    /** The embedded broker's acceptor ({@code tcp://127.0.0.1:<random free port>}, CORE and AMQP). */
+    public static String brokerUrl() {
+        return "tcp://127.0.0.1:" + brokerPort;
+    }
+
+    /** The same acceptor as an AMQP 1.0 URL, for Qpid JMS clients playing another system. */
+    public static String brokerAmqpUrl() {
+        return "amqp://127.0.0.1:" + brokerPort;
+    }
+
+    public static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public static Path auditFile() {

@@ -184,6 +184,16 @@ public class StubPipelineConfig implements PipelineConfig {
     }
 
     @Override
+    public Queue queue() {
+        throw new UnsupportedOperationException("not configured in this test");
+    }
+
+    @Override
+    public Broker broker() {
+        throw new UnsupportedOperationException("not configured in this test");
+    }
+
+    @Override
     public Security security() {
         return () -> false;
     }
