@@ -18,6 +18,7 @@ import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.Ed25519Signer;
 import com.nimbusds.jose.util.Base64URL;
+import gov.hms.pipeline.support.AnotherSystem;
 import gov.hms.pipeline.support.AuditLogReader;
 import gov.hms.pipeline.support.PipelineTestResources;
 import gov.hms.pipeline.support.SignedPolicyTestResources;
@@ -115,6 +116,22 @@ class SignedPolicyTest {
         postSigned(hmac, POLICY)
                 .statusCode(422).body("error", containsString("HS256"));
         wireMock.verify(0, anyRequestedFor(anyUrl()));
+    }
+
+    @Test
+    void queueMessagesCarryTheSignatureInThePolicySignatureProperty() throws Exception {
+        String signature = detachedJws(new Ed25519Signer(SignedPolicyTestResources.edKey()), JWSAlgorithm.EdDSA,
+                "approver-ed", CANONICAL);
+        try (AnotherSystem agency = new AnotherSystem(PipelineTestResources.brokerAmqpUrl(), null, null)) {
+            agency.sendText("policies.approved", POLICY.replace("Approved text.", "Altered text."),
+                    java.util.Map.of("policySignature", signature));
+            jakarta.jms.Message dead = agency.receive("policies.approved.DLQ", java.time.Duration.ofSeconds(60));
+            assertThat(dead).isNotNull();
+            assertThat(dead.getStringProperty("failureReason")).contains("does not match");
+            agency.sendText("policies.approved", POLICY, java.util.Map.of("policySignature", signature));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).untilAsserted(() ->
+                    wireMock.verify(1, postRequestedFor(urlEqualTo("/target/packages"))));
+        }
     }
 
     @Test

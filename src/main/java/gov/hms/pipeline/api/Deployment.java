@@ -110,6 +110,11 @@ public final class Deployment {
     /** The package in the given format ({@code json} or {@code zip}), or {@code null}. */
     public PolicyPackage packageIn(String format) { return packages.get(format); }
 
+    /** Every package produced for this deployment, ordered by format. */
+    public List<PolicyPackage> packages() {
+        return packages.values().stream().sorted(java.util.Comparator.comparing(PolicyPackage::format)).toList();
+    }
+
     public void addDelivery(DeliveryOutcome outcome) { deliveries.add(outcome); }
 
     public List<DeliveryOutcome> deliveries() { return List.copyOf(deliveries); }

@@ -3,6 +3,7 @@ package gov.hms.pipeline.api;
 import gov.hms.pipeline.delivery.DeliveryFailedException;
 import gov.hms.pipeline.delivery.DeliveryTarget;
 import gov.hms.pipeline.delivery.TargetDelivery;
+import gov.hms.pipeline.metrics.PipelineMetrics;
 import gov.hms.pipeline.packaging.PolicyPackage;
 import gov.hms.pipeline.validation.PolicyRejectedException;
 import io.quarkus.logging.Log;
@@ -20,10 +21,22 @@ import org.apache.camel.Exchange;
 @Named("deploymentLifecycle")
 public class DeploymentLifecycle {
 
-    private final TargetDelivery targetDelivery;
+    /** MDC key holding the deployment id while a deployment runs. */
+    public static final String MDC_KEY = "deploymentId";
 
-    public DeploymentLifecycle(TargetDelivery targetDelivery) {
+    private final TargetDelivery targetDelivery;
+    private final PipelineMetrics metrics;
+
+    public DeploymentLifecycle(TargetDelivery targetDelivery, PipelineMetrics metrics) {
         this.targetDelivery = targetDelivery;
+        this.metrics = metrics;
+    }
+
+    private void count(Deployment deployment, String outcome) {
+        if (deployment != null) {
+            metrics.deploymentEnded(deployment.source().label(), outcome,
+                    java.time.Duration.ofNanos(System.nanoTime() - deployment.startedNanos()));
+        }
     }
 
     /**
@@ -35,6 +48,8 @@ public class DeploymentLifecycle {
             throw new IllegalStateException("an ingress route must set the '" + Deployment.PROPERTY
                     + "' property before entering direct:deploy");
         }
+        // Every log line of this deployment carries its id (JSON logs show it as a field).
+        org.jboss.logging.MDC.put(MDC_KEY, deployment.id());
         Log.infof("deployment %s: policy received via %s from %s (actor %s)", deployment.id(),
                 deployment.source().label(), deployment.origin(), deployment.actor());
     }
@@ -45,6 +60,7 @@ public class DeploymentLifecycle {
         PolicyPackage jsonPackage = deployment.packageIn(PolicyPackage.JSON);
         Log.infof("deployment %s: policy %s completed in %d ms", deployment.id(), deployment.policyId(),
                 (System.nanoTime() - deployment.startedNanos()) / 1_000_000);
+        count(deployment, "success");
         return new DeploymentResult(DeploymentResult.SUCCESS, null, null, deployment.id(), deployment.policyId(),
                 deployment.policySha256(), jsonPackage == null ? null : jsonPackage.sha256(),
                 deployment.deliveries(), deployment.notifications(), null, null, 200);
@@ -59,6 +75,7 @@ public class DeploymentLifecycle {
         Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
         PolicyPackage jsonPackage = deployment.packageIn(PolicyPackage.JSON);
         Log.infof("deployment %s: dry run of policy %s: valid, nothing delivered", deployment.id(), deployment.policyId());
+        count(deployment, "dry-run");
         return new DeploymentResult(DeploymentResult.SUCCESS, null, null, deployment.id(), deployment.policyId(),
                 deployment.policySha256(), jsonPackage == null ? null : jsonPackage.sha256(), List.of(), List.of(),
                 true, targets.stream().map(DeliveryTarget::name).toList(), 200);
@@ -86,6 +103,7 @@ public class DeploymentLifecycle {
             error = "Internal error; see the service log for deployment " + (deployment == null ? "?" : deployment.id());
             Log.errorf(cause, "deployment %s: unexpected failure", deployment == null ? "?" : deployment.id());
         }
+        count(deployment, "failure");
         if (deployment == null) {
             return new DeploymentResult(DeploymentResult.FAILURE, error, errors, null, null, null, null, null, null,
                     null, null, status);

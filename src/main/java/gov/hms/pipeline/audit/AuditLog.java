@@ -1,5 +1,6 @@
 package gov.hms.pipeline.audit;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,9 +8,12 @@ import gov.hms.pipeline.api.Deployment;
 import gov.hms.pipeline.config.PipelineConfig;
 import gov.hms.pipeline.packaging.CanonicalJson;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -19,31 +23,47 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.camel.ExchangeProperty;
 
 /**
- * The append-only, hash-chained audit log: JSON Lines at {@code pipeline.audit.file}.
+ * The append-only, hash-chained audit log: JSON Lines at {@code pipeline.audit.file} (docs/audit.md).
  * <p>
  * Every record carries {@code prevHash} and {@code hash}, where {@code hash} is the lower-case
  * hex SHA-256 of {@code prevHash} followed by the RFC 8785 canonical JSON of the record without
- * {@code hash}; the first record's {@code prevHash} is 64 zeros, and after a restart the chain
- * continues from the last record on disk (CONTRACT.md, "Audit log").
+ * {@code hash}; the first record's {@code prevHash} is 64 zeros, and the chain continues across
+ * restarts and rotated files (CONTRACT.md, "Audit log"; {@link AuditFiles} names the files).
  * <p>
  * Records arrive by wire tap on one dedicated thread ({@link #auditTapExecutor()}), so they are
  * written in the order the route produced them, one whole line at a time. The record that ends a
  * deployment is forced to disk, and {@link #awaitFinalRecord(String)} lets the route hold the
- * caller's answer until it is.
+ * caller's answer until it is; other records are forced per {@code pipeline.audit.fsync}.
+ * Every {@code pipeline.audit.checkpoint-every} records or interval, and at shutdown, the record
+ * count and head hash are signed with Ed25519 into the checkpoint file ({@link Checkpoint}), so a
+ * log cut short is detected too. At start-up a torn tail left by a crash is set aside and a
+ * {@value AuditStep#LOG_RECOVERED} record says so (NIST SP 800-53 AU-9, AU-10).
  */
 @ApplicationScoped
 @Named("auditLog")
@@ -52,20 +72,64 @@ public class AuditLog {
     /** {@code prevHash} of the very first record. */
     public static final String GENESIS_HASH = "0".repeat(64);
 
-    private static final long FINAL_RECORD_WAIT_SECONDS = 30;
+    /** {@code source} and {@code actor} of the service's own records. */
+    static final String SERVICE_SOURCE = "service";
+    static final String SYSTEM_ACTOR = "system";
 
-    private final ObjectMapper mapper = new ObjectMapper();
-    private final Path file;
+    private static final long FINAL_RECORD_WAIT_SECONDS = 30;
+    private static final long SHUTDOWN_DRAIN_SECONDS = 20;
+
+    private final ObjectMapper mapper = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private final AuditFiles files;
+    private final AuditSettings settings;
     private final String instance;
+    private final AuditRedactor redactor;
+    private final Clock clock;
     private final Map<String, CompletableFuture<Void>> finalRecords = new ConcurrentHashMap<>();
     private final ExecutorService tapExecutor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
             new LinkedBlockingQueue<>(), runnable -> new Thread(runnable, "audit-writer"));
-    private FileChannel channel;
-    private String lastHash;
 
+    // Writer state: guarded by this object's monitor.
+    private ScheduledExecutorService timer;
+    private CheckpointSigner signer;
+    private FileChannel channel;
+    private FileChannel checkpointChannel;
+    private long activeSeq;
+    private long activeSize;
+    private long activeRecords;
+    private LocalDate activeDay;
+    private String lastHash;
+    private long records;
+    private long checkpointedRecords;
+    private boolean unforced;
+    private boolean closed;
+
+    @Inject
     public AuditLog(PipelineConfig config) {
-        this.file = config.audit().file();
-        this.instance = config.audit().instance();
+        this(config, AuditSettings.from(config.audit()), Clock.systemUTC());
+    }
+
+    /** For tests: explicit settings and clock. */
+    AuditLog(PipelineConfig config, AuditSettings settings, Clock clock) {
+        PipelineConfig.Audit audit = config.audit();
+        this.files = new AuditFiles(audit.file(), audit.checkpointFile(), audit.checkpointKey());
+        this.settings = settings;
+        this.instance = audit.instance();
+        this.clock = clock;
+        List<String> secrets = new ArrayList<>();
+        config.subscribers().values().forEach(subscriber -> subscriber.secret().ifPresent(secrets::add));
+        this.redactor = new AuditRedactor(secrets);
+    }
+
+    /** Opens the log at start-up, so a torn tail is found and reported before the first deployment. */
+    void onStart(@Observes StartupEvent event) {
+        try {
+            synchronized (this) {
+                open();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("the audit log " + files.active() + " cannot be opened", e);
+        }
     }
 
     /**
@@ -76,43 +140,13 @@ public class AuditLog {
     public synchronized void append(AuditRecord record) {
         try {
             open();
-            ObjectNode line = mapper.createObjectNode();
-            line.put("time", record.time());
-            line.put("deploymentId", record.deploymentId());
-            line.put("policyId", record.policyId());
-            line.put("step", record.step());
-            line.put("outcome", record.outcome());
-            line.put("source", record.source());
-            line.put("actor", record.actor());
-            line.put("detail", record.detail());
-            if (record.version() != null) {
-                line.put("version", record.version());
-            }
-            if (record.packageSha256() != null) {
-                line.put("packageSha256", record.packageSha256());
-            }
-            line.put("instance", instance);
-            if (record.routeId() != null) {
-                line.put("routeId", record.routeId());
-            }
-            line.put("prevHash", lastHash);
-            String hash = chainHash(lastHash, line);
-            line.put("hash", hash);
-            byte[] bytes = (mapper.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-            if (record.isFinal()) {
-                channel.force(false);
-            }
-            lastHash = hash;
+            write(toJson(record), record.isFinal());
             if (record.isFinal()) {
                 finalRecord(record.deploymentId()).complete(null);
             }
         } catch (IOException | RuntimeException e) {
-            Log.errorf("audit log %s: could not append a %s record of deployment %s: %s", file, record.step(),
-                    record.deploymentId(), e.toString());
+            Log.errorf("audit log %s: could not append a %s record of deployment %s: %s", files.active(),
+                    record.step(), record.deploymentId(), e.toString());
             if (record.isFinal()) {
                 finalRecord(record.deploymentId()).completeExceptionally(e);
             }
@@ -158,73 +192,428 @@ public class AuditLog {
         return CanonicalJson.sha256Hex(input);
     }
 
-    /** The file the log is written to. */
+    /** The active file, where records are appended. */
     public Path file() {
-        return file;
+        return files.active();
+    }
+
+    /** Where checkpoints are appended. */
+    public Path checkpointFile() {
+        return files.checkpoints();
+    }
+
+    /** The checkpoint key's public half (X.509 PEM), for auditors. */
+    public Path publicKeyFile() {
+        return files.publicKey();
+    }
+
+    /**
+     * Walks the whole chain and every checkpoint as they are at this moment.
+     *
+     * @throws UncheckedIOException if a file cannot be read
+     */
+    public AuditVerification verify() {
+        try (AuditView view = view()) {
+            return AuditVerifier.verify(view, mapper);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Records that match {@code filter}, in log order, at most {@code limit}, from {@code cursor}.
+     *
+     * @throws IllegalArgumentException if the cursor is not one this log gave out
+     * @throws UncheckedIOException     if a file cannot be read
+     */
+    public AuditQuery.Page query(AuditQuery.Filter filter, int limit, String cursor) {
+        try (AuditView view = view()) {
+            return AuditQuery.run(view, filter, limit, cursor, mapper);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Opens every file of the log for reading as it is now: taken under the writer's lock, so no
+     * rotation or half-written record falls between two files or at the end.
+     */
+    synchronized AuditView view() throws IOException {
+        open();
+        List<AuditView.Segment> segments = new ArrayList<>();
+        try {
+            for (AuditFiles.Rotated rotated : files.rotated()) {
+                segments.add(AuditView.Segment.open(rotated.seq(), rotated.path()));
+            }
+            segments.add(AuditView.Segment.open(activeSeq, files.active()));
+            return new AuditView(segments, AuditView.Segment.open(0, files.checkpoints()), signer);
+        } catch (IOException | RuntimeException e) {
+            segments.forEach(AuditView.Segment::close);
+            throw e;
+        }
     }
 
     private CompletableFuture<Void> finalRecord(String deploymentId) {
         return finalRecords.computeIfAbsent(deploymentId, id -> new CompletableFuture<>());
     }
 
+    private ObjectNode toJson(AuditRecord record) {
+        ObjectNode line = mapper.createObjectNode();
+        line.put("time", record.time());
+        line.put("deploymentId", redactor.redact(record.deploymentId()));
+        line.put("policyId", redactor.redact(record.policyId()));
+        line.put("step", record.step());
+        line.put("outcome", record.outcome());
+        line.put("source", record.source());
+        line.put("actor", redactor.redact(record.actor()));
+        line.put("detail", redactor.redact(record.detail()));
+        putIfKnown(line, "version", record.version());
+        putIfKnown(line, "packageSha256", record.packageSha256());
+        putIfKnown(line, "origin", record.origin());
+        putIfKnown(line, "approvedBy", record.approvedBy());
+        line.put("instance", instance);
+        putIfKnown(line, "routeId", record.routeId());
+        return line;
+    }
+
+    private void putIfKnown(ObjectNode line, String name, String value) {
+        if (value != null) {
+            line.put(name, redactor.redact(value));
+        }
+    }
+
+    /** Chains, rotates if due, appends, forces per policy, and signs a checkpoint if due. */
+    private void write(ObjectNode line, boolean forceNow) throws IOException {
+        line.put("prevHash", lastHash);
+        String hash = chainHash(lastHash, line);
+        line.put("hash", hash);
+        byte[] bytes = (mapper.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
+        LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+        try {
+            if (rotationDue(today, bytes.length)) {
+                rotate();
+            }
+            writeFully(channel, bytes);
+            if (forceNow || settings.fsyncInterval() == null) {
+                channel.force(false);
+                unforced = false;
+            } else {
+                unforced = true;
+            }
+        } catch (IOException | RuntimeException e) {
+            // The file may now end in part of a line: reopen (and so repair the tail) before the next record.
+            closeQuietly();
+            throw e;
+        }
+        activeSize += bytes.length;
+        activeRecords++;
+        if (activeDay == null) {
+            activeDay = today;
+        }
+        records++;
+        lastHash = hash;
+        if (settings.checkpointRecords() > 0 && records - checkpointedRecords >= settings.checkpointRecords()) {
+            try {
+                checkpoint();
+            } catch (IOException e) {
+                // The record itself is written; the next checkpoint will cover it.
+                Log.errorf("audit log %s: could not sign a checkpoint: %s", files.checkpoints(), e.toString());
+            }
+        }
+    }
+
+    private boolean rotationDue(LocalDate today, int nextBytes) {
+        if (activeRecords == 0) {
+            return false;
+        }
+        return settings.rotateDaily() && !today.equals(activeDay)
+                || settings.rotateBytes() > 0 && activeSize + nextBytes > settings.rotateBytes();
+    }
+
+    /** Closes the active file under its rotated name; the next record starts a new active file. */
+    private void rotate() throws IOException {
+        channel.force(true);
+        channel.close();
+        channel = null;
+        Path rotated = files.rotatedPath(activeSeq, activeDay);
+        if (Files.exists(rotated)) {
+            throw new IOException("cannot rotate the audit log: " + rotated + " exists already");
+        }
+        Files.move(files.active(), rotated, StandardCopyOption.ATOMIC_MOVE);
+        AuditFiles.forceDirectory(files.dir());
+        channel = FileChannel.open(files.active(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
+        AuditFiles.forceDirectory(files.dir());
+        Log.infof("audit log rotated: %s (%d records) closed; %s continues the chain from %s", rotated.getFileName(),
+                activeRecords, files.active().getFileName(), lastHash);
+        activeSeq++;
+        activeSize = 0;
+        activeRecords = 0;
+        activeDay = null;
+    }
+
+    /** Forces the log, then signs its length and head hash into the checkpoint file. */
+    private void checkpoint() throws IOException {
+        if (records == checkpointedRecords || channel == null) {
+            return;
+        }
+        channel.force(false);
+        unforced = false;
+        Checkpoint checkpoint = new Checkpoint(now(), records, lastHash, instance, null, null).signedWith(signer, mapper);
+        writeFully(checkpointChannel, (mapper.writeValueAsString(checkpoint.toJson(mapper)) + "\n")
+                .getBytes(StandardCharsets.UTF_8));
+        checkpointChannel.force(false);
+        checkpointedRecords = records;
+    }
+
+    /** Periodic work on the writer thread: forcing for {@code fsync=<interval>}, timed checkpoints. */
+    private synchronized void onTimer(boolean sync, boolean sign) {
+        if (channel == null || closed) {
+            return;
+        }
+        try {
+            if (sync && unforced) {
+                channel.force(false);
+                unforced = false;
+            }
+            if (sign) {
+                checkpoint();
+            }
+        } catch (IOException e) {
+            Log.errorf("audit log %s: periodic force or checkpoint failed: %s", files.active(), e.toString());
+        }
+    }
+
+    private String now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS).toString();
+    }
+
+    /**
+     * Opens the files once (again after a failed write): repairs a torn tail, finds the chain's head
+     * in the newest file, counts the records, and continues from there.
+     */
     private void open() throws IOException {
         if (channel != null) {
             return;
         }
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
+        if (closed) {
+            throw new IllegalStateException("the audit log is closed");
         }
-        lastHash = lastHashOnDisk();
-        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        Log.infof("audit log %s open; chain continues from %s", file, lastHash);
+        Files.createDirectories(files.dir());
+        if (signer == null) {
+            try {
+                signer = CheckpointSigner.loadOrCreate(files.privateKey(), files.publicKey());
+            } catch (GeneralSecurityException e) {
+                throw new IOException("audit checkpoint key " + files.privateKey() + ": " + e.getMessage(), e);
+            }
+        }
+        Instant now = clock.instant();
+        TailRecovery.Tail logTail = TailRecovery.scan(files.active(), this::isWholeRecord);
+        TailRecovery.Torn tornLog = logTail.torn() || logTail.missingNewline()
+                ? TailRecovery.repair(files.active(), logTail, now) : null;
+        TailRecovery.Tail checkpointTail = TailRecovery.scan(files.checkpoints(), this::isCheckpoint);
+        TailRecovery.Torn tornCheckpoints = checkpointTail.torn() || checkpointTail.missingNewline()
+                ? TailRecovery.repair(files.checkpoints(), checkpointTail, now) : null;
+
+        List<AuditFiles.Rotated> rotated = files.rotated();
+        activeSeq = rotated.isEmpty() ? 1 : rotated.get(rotated.size() - 1).seq() + 1;
+        records = 0;
+        for (AuditFiles.Rotated file : rotated) {
+            records += AuditLines.countLines(file.path());
+        }
+        activeRecords = Files.exists(files.active()) ? AuditLines.countLines(files.active()) : 0;
+        activeSize = Files.exists(files.active()) ? Files.size(files.active()) : 0;
+        records += activeRecords;
+        activeDay = activeRecords == 0 ? null : firstRecordDay(files.active(), now);
+        lastHash = headHash(logTail, rotated);
+
+        Checkpoint lastCheckpoint = checkpointTail.lastGood() == null ? null
+                : Checkpoint.parse(mapper.readTree(checkpointTail.lastGood()));
+        checkpointedRecords = lastCheckpoint == null ? 0 : Math.min(records, lastCheckpoint.records());
+        if (lastCheckpoint != null && lastCheckpoint.records() > records) {
+            Log.errorf("audit log %s holds %d record(s) but checkpoint of %s signed %d: records were cut off; "
+                    + "GET /api/audit/verify for details", files.active(), records, lastCheckpoint.time(),
+                    lastCheckpoint.records());
+        }
+
+        channel = FileChannel.open(files.active(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
+        if (checkpointChannel == null) {
+            checkpointChannel = FileChannel.open(files.checkpoints(), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        }
+        AuditFiles.forceDirectory(files.dir());
+        Log.infof("audit log %s open: %d record(s) in %d file(s); chain continues from %s", files.active(),
+                records, rotated.size() + 1, lastHash);
+        if (logTail.missingNewline()) {
+            Log.warnf("audit log %s: the last record lacked its line end; added", files.active());
+        }
+        if (tornLog != null || tornCheckpoints != null) {
+            reportRecovery(tornLog, tornCheckpoints);
+        }
+        startTimer();
     }
 
-    /** The hash of the last whole record on disk, or the genesis hash for a new log. */
-    private String lastHashOnDisk() throws IOException {
-        if (!Files.exists(file)) {
-            return GENESIS_HASH;
+    /** The hash the next record chains to: the active file's last good record, else the newest rotated file's. */
+    private String headHash(TailRecovery.Tail activeTail, List<AuditFiles.Rotated> rotated) throws IOException {
+        if (activeTail.lastGood() != null) {
+            return mapper.readTree(activeTail.lastGood()).get("hash").asText();
         }
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        for (int i = lines.size() - 1; i >= 0; i--) {
-            String text = lines.get(i).trim();
-            if (text.isEmpty()) {
-                continue;
-            }
-            try {
-                JsonNode node = mapper.readTree(text);
-                if (node.hasNonNull("hash")) {
-                    return node.get("hash").asText();
+        for (int i = rotated.size() - 1; i >= 0; i--) {
+            TailRecovery.Tail tail = TailRecovery.scan(rotated.get(i).path(), this::isWholeRecord);
+            if (tail.lastGood() != null) {
+                if (tail.goodEnd() < tail.size()) {
+                    Log.errorf("audit log: rotated file %s ends in %d byte(s) that are not a record; "
+                            + "GET /api/audit/verify for details", rotated.get(i).path(), tail.size() - tail.goodEnd());
                 }
-            } catch (IOException e) {
-                Log.errorf("audit log %s: line %d is torn or not JSON; the chain continues from the last whole record",
-                        file, i + 1);
+                return mapper.readTree(tail.lastGood()).get("hash").asText();
             }
         }
         return GENESIS_HASH;
     }
 
-    /** On shutdown: write every record already tapped, then flush and close the log. */
+    /** Writes the {@value AuditStep#LOG_RECOVERED} record that tells what start-up set aside. */
+    private void reportRecovery(TailRecovery.Torn tornLog, TailRecovery.Torn tornCheckpoints) throws IOException {
+        StringBuilder detail = new StringBuilder("the log was not closed cleanly (a crash, or a failed write): ");
+        if (tornLog != null) {
+            detail.append("a torn tail of ").append(tornLog.bytes()).append(" byte(s) (sha256 ").append(tornLog.sha256())
+                    .append(") after record ").append(records).append(" of ").append(files.active().getFileName())
+                    .append(" was moved to ").append(tornLog.keptAt().getFileName()).append("; ");
+        }
+        if (tornCheckpoints != null) {
+            detail.append("a torn tail of ").append(tornCheckpoints.bytes()).append(" byte(s) (sha256 ")
+                    .append(tornCheckpoints.sha256()).append(") of ").append(files.checkpoints().getFileName())
+                    .append(" was moved to ").append(tornCheckpoints.keptAt().getFileName()).append("; ");
+        }
+        detail.append("the chain continues from the last good record ").append(lastHash);
+        Log.errorf("audit log: %s", detail);
+        AuditRecord record = new AuditRecord(now(), null, null, AuditStep.LOG_RECOVERED, AuditRecord.ERROR,
+                SERVICE_SOURCE, SYSTEM_ACTOR, detail.toString(), null, null, null,
+                files.active().getFileName().toString(), null);
+        write(toJson(record), true);
+    }
+
+    private void startTimer() {
+        if (timer != null || settings.fsyncInterval() == null && settings.checkpointInterval() == null) {
+            return;
+        }
+        timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "audit-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        schedule(settings.fsyncInterval(), true, false);
+        schedule(settings.checkpointInterval(), false, true);
+    }
+
+    /** The work itself is handed to the writer thread, so it queues behind records already tapped. */
+    private void schedule(Duration every, boolean sync, boolean sign) {
+        if (every == null) {
+            return;
+        }
+        long millis = Math.max(1, every.toMillis());
+        timer.scheduleAtFixedRate(() -> {
+            try {
+                tapExecutor.execute(() -> onTimer(sync, sign));
+            } catch (RejectedExecutionException e) {
+                // shutting down: close() forces and signs a last time
+            }
+        }, millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    private boolean isWholeRecord(byte[] line) {
+        try {
+            JsonNode node = mapper.readTree(line);
+            if (node == null || !node.isObject() || !node.path("hash").isTextual() || !node.path("prevHash").isTextual()) {
+                return false;
+            }
+            ObjectNode withoutHash = ((ObjectNode) node).deepCopy();
+            String hash = withoutHash.remove("hash").asText();
+            return hash.equals(chainHash(node.get("prevHash").asText(), withoutHash));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private boolean isCheckpoint(byte[] line) {
+        try {
+            Checkpoint.parse(mapper.readTree(line));
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private LocalDate firstRecordDay(Path file, Instant fallback) throws IOException {
+        LocalDate[] day = {LocalDate.ofInstant(fallback, ZoneOffset.UTC)};
+        try (FileChannel read = FileChannel.open(file, StandardOpenOption.READ)) {
+            AuditLines.forEach(read, 0, read.size(), (offset, line, terminated) -> {
+                try {
+                    day[0] = LocalDate.ofInstant(Instant.parse(mapper.readTree(line).path("time").asText()),
+                            ZoneOffset.UTC);
+                } catch (IOException | RuntimeException e) {
+                    // not a time: keep today's date for the rotated name
+                }
+                return false;
+            });
+        }
+        return day[0];
+    }
+
+    private static void writeFully(FileChannel target, byte[] bytes) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+            target.write(buffer);
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (IOException e) {
+            Log.debugf("audit log: closing after a failed write: %s", e.toString());
+        }
+        channel = null;
+    }
+
+    /**
+     * On shutdown (after Camel has stopped and drained its routes, as Quarkus destroys beans last):
+     * write every record already tapped, sign a last checkpoint, then force and close the files.
+     */
     @PreDestroy
     void close() {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
         tapExecutor.shutdown();
         try {
-            if (!tapExecutor.awaitTermination(20, TimeUnit.SECONDS)) {
-                Log.errorf("audit log %s: records still queued after 20 s at shutdown", file);
+            if (!tapExecutor.awaitTermination(SHUTDOWN_DRAIN_SECONDS, TimeUnit.SECONDS)) {
+                Log.errorf("audit log %s: records still queued after %d s at shutdown", files.active(),
+                        SHUTDOWN_DRAIN_SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         synchronized (this) {
-            if (channel != null) {
-                try {
+            closed = true;
+            try {
+                if (channel != null) {
+                    checkpoint();
                     channel.force(true);
                     channel.close();
-                } catch (IOException e) {
-                    Log.errorf("audit log %s: could not close cleanly: %s", file, e.toString());
                 }
-                channel = null;
+                if (checkpointChannel != null) {
+                    checkpointChannel.force(true);
+                    checkpointChannel.close();
+                }
+                Log.infof("audit log %s closed at %d record(s), head %s", files.active(), records, lastHash);
+            } catch (IOException e) {
+                Log.errorf("audit log %s: could not close cleanly: %s", files.active(), e.toString());
             }
+            channel = null;
+            checkpointChannel = null;
         }
     }
 

@@ -1,9 +1,11 @@
 package gov.hms.pipeline.audit;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import gov.hms.pipeline.api.DeliveryOutcome;
 import gov.hms.pipeline.api.Deployment;
 import gov.hms.pipeline.api.DeploymentResult;
 import gov.hms.pipeline.api.NotificationOutcome;
+import gov.hms.pipeline.delivery.DeliveryTarget;
 import gov.hms.pipeline.delivery.TargetDelivery;
 import gov.hms.pipeline.notification.SubscriberNotifier;
 import gov.hms.pipeline.packaging.PolicyPackage;
@@ -49,15 +51,18 @@ public class AuditSnapshot implements Processor {
             case AuditStep.VALIDATED -> detail = "policy " + deployment.policyId() + " is valid; "
                     + (deployment.signerKeyId() == null ? "unsigned" : "signature verified with key " + deployment.signerKeyId())
                     + (deployment.dryRun() ? "; dry run" : "");
-            case AuditStep.PACKAGED -> detail = jsonPackage == null ? "packaged"
-                    : "json package sha256=" + jsonPackage.sha256() + " size=" + jsonPackage.size() + " bytes"
-                    + "; policy sha256=" + deployment.policySha256();
+            case AuditStep.PACKAGED -> detail = deployment.packages().isEmpty() ? "packaged"
+                    : deployment.packages().stream().map(AuditSnapshot::describePackage).collect(Collectors.joining("; "))
+                    + "; policy sha256=" + deployment.policySha256() + "; archived";
             case AuditStep.DELIVERED, AuditStep.DELIVERY_FAILED -> {
                 DeliveryOutcome delivery = exchange.getProperty(TargetDelivery.OUTCOME, DeliveryOutcome.class);
                 outcome = delivery != null && delivery.delivered() ? AuditRecord.OK : AuditRecord.ERROR;
+                DeliveryTarget target = exchange.getProperty(TargetDelivery.TARGET, DeliveryTarget.class);
+                PolicyPackage sent = target == null ? null : deployment.packageIn(target.format());
                 detail = delivery == null ? "target unknown" : "target " + delivery.target() + ": "
                         + (delivery.delivered() ? "HTTP " + delivery.httpStatus() : delivery.error())
-                        + " after " + delivery.attempts() + " attempt(s)";
+                        + " after " + delivery.attempts() + " attempt(s)"
+                        + (sent == null ? "" : "; " + describePackage(sent));
             }
             case AuditStep.NOTIFIED, AuditStep.NOTIFY_FAILED -> {
                 NotificationOutcome notification = exchange.getProperty(SubscriberNotifier.OUTCOME, NotificationOutcome.class);
@@ -82,7 +87,20 @@ public class AuditSnapshot implements Processor {
         }
         return new AuditRecord(Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), deployment.id(),
                 deployment.policyId(), step, outcome, deployment.source().label(), deployment.actor(), detail,
-                deployment.version(), jsonPackage == null ? null : jsonPackage.sha256(), exchange.getFromRouteId());
+                deployment.version(), jsonPackage == null ? null : jsonPackage.sha256(), exchange.getFromRouteId(),
+                deployment.origin(), approvedBy(deployment));
+    }
+
+    /** The approver named in a validated policy ({@code approval.approvedBy}), else {@code null}. */
+    private static String approvedBy(Deployment deployment) {
+        JsonNode approvedBy = deployment.policyId() == null || deployment.policy() == null ? null
+                : deployment.policy().path("approval").path("approvedBy");
+        return approvedBy != null && approvedBy.isTextual() && !approvedBy.asText().isBlank() ? approvedBy.asText() : null;
+    }
+
+    private static String describePackage(PolicyPackage policyPackage) {
+        return policyPackage.format() + " package sha256=" + policyPackage.sha256() + " size=" + policyPackage.size()
+                + " bytes";
     }
 
     private static String describeRejection(Exception cause) {

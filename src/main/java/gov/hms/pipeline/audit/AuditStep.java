@@ -1,6 +1,6 @@
 package gov.hms.pipeline.audit;
 
-/** The contract's audit steps, as written in the {@code step} field. */
+/** The contract's audit steps, as written in the {@code step} field, and the service's own events. */
 public final class AuditStep {
 
     /** Exchange property naming the step a wire tap to the audit log records. */
@@ -17,6 +17,12 @@ public final class AuditStep {
     public static final String NOTIFY_FAILED = "notify-failed";
     public static final String COMPLETED = "completed";
     public static final String FAILED = "failed";
+
+    /**
+     * Not a deployment step: the service found a torn tail at start-up (after a crash), set it aside,
+     * and continues the chain from the last good record. Its {@code source} is {@code service}.
+     */
+    public static final String LOG_RECOVERED = "log-recovered";
 
     private AuditStep() {
     }

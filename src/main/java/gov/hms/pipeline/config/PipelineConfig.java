@@ -33,11 +33,21 @@ public interface PipelineConfig {
 
     Signature signature();
 
+    Security security();
+
     Registry registry();
 
     /** Deployments whose delivery finally failed, kept for a retry ({@code /api/dead-letters}). */
     @WithName("dead-letters")
     DeadLetters deadLetters();
+
+    Packaging packaging();
+
+    /** The input queue that other systems publish approved policies to. */
+    Queue queue();
+
+    /** The message broker the input queue lives on: embedded Artemis, or an external broker. */
+    Broker broker();
 
     /** One live system that receives packages. */
     interface Target {
@@ -60,6 +70,14 @@ public interface PipelineConfig {
         @WithName("response-timeout")
         @WithDefault("30s")
         Duration responseTimeout();
+
+        /** HTTP Basic user name the target expects, if any. */
+        @WithName("auth-username")
+        Optional<String> authUsername();
+
+        /** HTTP Basic password; never logged or audited. */
+        @WithName("auth-password")
+        Optional<String> authPassword();
     }
 
     /** One system that is told about deployments. */
@@ -72,6 +90,14 @@ public interface PipelineConfig {
 
         @WithDefault("true")
         boolean enabled();
+
+        /** HTTP Basic user name the subscriber expects, if any. */
+        @WithName("auth-username")
+        Optional<String> authUsername();
+
+        /** HTTP Basic password; never logged or audited. */
+        @WithName("auth-password")
+        Optional<String> authPassword();
     }
 
     /** Redelivery of packages to targets (exponential backoff, Camel RedeliveryPolicy). */
@@ -142,6 +168,34 @@ public interface PipelineConfig {
         /** Name of this service instance, written into every record. */
         @WithDefault("policy-pipeline")
         String instance();
+
+        /**
+         * When the active file is closed and a new one begun: {@code none}, or any of {@code daily}
+         * (at the first record after midnight UTC) and a size such as {@code 64M} (before a record
+         * would make the file larger), comma-separated. The chain continues across files.
+         */
+        @WithDefault("none")
+        List<String> rotate();
+
+        /** When records reach the disk: {@code always} (every record) or an interval such as {@code 1s}. */
+        @WithDefault("always")
+        String fsync();
+
+        /**
+         * How often a signed checkpoint is appended: a record count and/or an interval, comma-separated
+         * (e.g. {@code 100,1m}: after 100 records or one minute with new records, whichever comes first).
+         */
+        @WithName("checkpoint-every")
+        @WithDefault("100,1m")
+        List<String> checkpointEvery();
+
+        /** Ed25519 private key (PKCS#8 PEM); default {@code checkpoint-key.pem} next to the log, created if absent. */
+        @WithName("checkpoint-key")
+        Optional<Path> checkpointKey();
+
+        /** Where checkpoints are appended; default {@code <log name>.checkpoints.jsonl} next to the log. */
+        @WithName("checkpoint-file")
+        Optional<Path> checkpointFile();
     }
 
     /** Limits applied while parsing, before anything else looks at the input. */
@@ -168,6 +222,15 @@ public interface PipelineConfig {
         Optional<Path> schema();
     }
 
+    /**
+     * Quarkus security on {@code /api/**} and {@code /registry/**} (roles submitter, operator,
+     * reader, registry). Read by the {@code quarkus.http.auth.permission.*.enabled} settings.
+     */
+    interface Security {
+        @WithDefault("true")
+        boolean enabled();
+    }
+
     /** Detached JWS signatures over a policy's RFC 8785 canonical JSON (RFC 7515 appendix F). */
     interface Signature {
         /** JWKS file (RFC 7517) with the public keys that may sign policies. */
@@ -187,5 +250,97 @@ public interface PipelineConfig {
         @WithName("max-events")
         @WithDefault("1000")
         int maxEvents();
+    }
+
+    /** How packages are built, signed, limited and kept (docs/packaging.md). */
+    interface Packaging {
+        /**
+         * A private JWK file (RFC 7517) with a {@code kid}: an Ed25519 key ({@code OKP}, signed as
+         * {@code EdDSA}, RFC 8037) or an RSA key of at least 2048 bits ({@code RS256}). When set,
+         * every package is signed and the public key is published at {@code GET /api/keys}.
+         */
+        @WithName("signing-key")
+        Optional<Path> signingKey();
+
+        /** Every package produced is kept as {@code <archive-dir>/<policyId>/<sha256>.<json|zip>}. */
+        @WithName("archive-dir")
+        @WithDefault("data/packages")
+        Path archiveDir();
+
+        /** Largest package produced, in bytes; a policy whose package is larger fails with HTTP 413. */
+        @WithName("max-bytes")
+        @WithDefault("4194304")
+        long maxBytes();
+    }
+
+    /**
+     * The input queue (ANYCAST) and its dead-letter queue {@code <name>.DLQ}. The redelivery
+     * settings configure the embedded broker; an external broker applies its own address settings.
+     */
+    interface Queue {
+        @WithDefault("policies.approved")
+        String name();
+
+        /**
+         * Redeliveries after a transient failure (a target down), the first delivery not counted;
+         * after the last one the message goes to the dead-letter queue.
+         */
+        @WithName("max-redeliveries")
+        @WithDefault("5")
+        int maxRedeliveries();
+
+        /** Messages processed at once by this instance (JMS consumers on the queue). */
+        @WithName("concurrent-consumers")
+        @WithDefault("1")
+        int concurrentConsumers();
+
+        /** Wait before the first redelivery (embedded broker). */
+        @WithName("redelivery-delay")
+        @WithDefault("5s")
+        Duration redeliveryDelay();
+
+        /** Each further redelivery waits this many times longer (embedded broker). */
+        @WithName("redelivery-multiplier")
+        @WithDefault("2")
+        double redeliveryMultiplier();
+
+        /** Longest wait between redeliveries (embedded broker). */
+        @WithName("max-redelivery-delay")
+        @WithDefault("5m")
+        Duration maxRedeliveryDelay();
+    }
+
+    /** Where the input queue lives and how the service signs in to it. */
+    interface Broker {
+        /** Start the embedded Apache ActiveMQ Artemis broker; {@code false} connects to {@link #url()}. */
+        @WithDefault("true")
+        boolean embedded();
+
+        /**
+         * Embedded: the acceptor ({@code tcp://host:port}), speaking CORE and AMQP 1.0.
+         * External: an Artemis URL ({@code tcp://}, e.g. {@code (tcp://a:61616,tcp://b:61616)}) or an
+         * AMQP 1.0 URL ({@code amqp://}, {@code amqps://}, {@code failover:(amqp://..)}).
+         */
+        @WithDefault("tcp://127.0.0.1:61616")
+        String url();
+
+        /** Journal, bindings, paging and large messages of the embedded broker. */
+        @WithName("data-dir")
+        @WithDefault("data/broker")
+        Path dataDir();
+
+        /** The service's own broker user; with the embedded broker, setting it turns on authentication. */
+        Optional<String> user();
+
+        /** The password of {@link #user()}; never logged. */
+        Optional<String> password();
+
+        /** Embedded broker with authentication: the other systems allowed to send, by user name. */
+        Map<String, Sender> senders();
+
+        /** One system that may send to the input queue (and receive replies on temporary queues). */
+        interface Sender {
+            String password();
+        }
     }
 }

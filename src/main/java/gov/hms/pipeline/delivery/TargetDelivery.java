@@ -3,6 +3,7 @@ package gov.hms.pipeline.delivery;
 import gov.hms.pipeline.api.DeliveryOutcome;
 import gov.hms.pipeline.api.Deployment;
 import gov.hms.pipeline.config.PipelineConfig;
+import gov.hms.pipeline.metrics.PipelineMetrics;
 import gov.hms.pipeline.packaging.PolicyPackage;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,13 +46,17 @@ public class TargetDelivery {
     /** Outbound header: the policy's SHA-256, identical on every attempt and re-send. */
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     public static final String POLICY_ID = "X-Policy-Id";
+    /** Outbound header: SHA-256 (hex) of the package bytes in this request, so the target can check them. */
+    public static final String PACKAGE_SHA256 = "X-Package-Sha256";
 
     private static final int BODY_EXCERPT = 200;
 
     private final PipelineConfig config;
+    private final PipelineMetrics metrics;
 
-    public TargetDelivery(PipelineConfig config) {
+    public TargetDelivery(PipelineConfig config, PipelineMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
     }
 
     /** @return the enabled targets, ordered by name */
@@ -61,7 +66,9 @@ public class TargetDelivery {
             PipelineConfig.Target target = entry.getValue();
             if (target.enabled()) {
                 targets.add(new DeliveryTarget(entry.getKey(), target.url(),
-                        target.format().toLowerCase(Locale.ROOT), target.connectTimeout(), target.responseTimeout()));
+                        target.format().toLowerCase(Locale.ROOT), target.connectTimeout(), target.responseTimeout(),
+                        HttpEndpoints.post(target.url(), target.connectTimeout(), target.responseTimeout(),
+                                target.authUsername(), target.authPassword())));
             }
         }
         targets.sort(Comparator.comparing(DeliveryTarget::name));
@@ -71,7 +78,7 @@ public class TargetDelivery {
     /**
      * Turns the split exchange (body: a {@link DeliveryTarget}) into the request for that target:
      * the body becomes the package in the target's format and the only headers are
-     * {@code Content-Type}, {@code X-Policy-Id} and {@code Idempotency-Key}.
+     * {@code Content-Type}, {@code X-Policy-Id}, {@code Idempotency-Key} and {@code X-Package-Sha256}.
      */
     public void prepareRequest(Exchange exchange) {
         DeliveryTarget target = exchange.getMessage().getBody(DeliveryTarget.class);
@@ -90,6 +97,7 @@ public class TargetDelivery {
         message.setHeader(Exchange.CONTENT_TYPE, policyPackage.contentType());
         message.setHeader(POLICY_ID, deployment.policyId());
         message.setHeader(IDEMPOTENCY_KEY, deployment.policySha256());
+        message.setHeader(PACKAGE_SHA256, policyPackage.sha256());
         Log.infof("deployment %s: delivering policy %s to target %s", deployment.id(), deployment.policyId(), target.name());
     }
 
@@ -152,6 +160,7 @@ public class TargetDelivery {
                 exchange.getProperty(ATTEMPTS, 1, Integer.class), null);
         deployment.addDelivery(outcome);
         exchange.setProperty(OUTCOME, outcome);
+        metrics.deliveryEnded(target.name(), outcome.attempts(), true);
         Log.infof("deployment %s: target %s accepted policy %s (HTTP %s, %d attempt(s))", deployment.id(),
                 target.name(), deployment.policyId(), status, outcome.attempts());
     }
@@ -166,6 +175,7 @@ public class TargetDelivery {
                 status, exchange.getProperty(ATTEMPTS, 1, Integer.class), describeFailure(cause));
         deployment.addDelivery(outcome);
         exchange.setProperty(OUTCOME, outcome);
+        metrics.deliveryEnded(outcome.target(), outcome.attempts(), false);
         Log.errorf("deployment %s: target %s did not accept policy %s after %d attempt(s): %s", deployment.id(),
                 outcome.target(), deployment.policyId(), outcome.attempts(), outcome.error());
     }

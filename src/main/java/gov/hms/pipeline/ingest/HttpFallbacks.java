@@ -1,5 +1,9 @@
 package gov.hms.pipeline.ingest;
 
+import io.quarkus.security.AuthenticationCompletionException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -7,7 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 /**
- * JSON answers where no handler of ours speaks: a wrong method on {@code /api/policies} is
+ * JSON answers where no handler of ours speaks: 401 and 403 from Quarkus security, a wrong method on {@code /api/policies} is
  * 405 with {@code Allow: POST} (RFC 9110 section 15.5.6) rather than 404, and any unknown path is a
  * JSON 404 rather than an HTML page. Both run after every real route.
  */
@@ -15,6 +19,19 @@ import jakarta.enterprise.event.Observes;
 public class HttpFallbacks {
 
     void install(@Observes Router router) {
+        // Authentication and authorization failures as JSON (RFC 9110 sections 15.5.2 and 15.5.4).
+        router.route().order(Integer.MIN_VALUE).failureHandler(context -> {
+            Throwable failure = context.failure();
+            if (failure instanceof AuthenticationFailedException || failure instanceof UnauthorizedException
+                    || failure instanceof AuthenticationCompletionException || context.statusCode() == 401) {
+                context.response().putHeader("WWW-Authenticate", "Basic realm=\"Quarkus\"");
+                answer(context, 401, "Authentication required");
+            } else if (failure instanceof ForbiddenException || context.statusCode() == 403) {
+                answer(context, 403, "Not allowed for this user's roles");
+            } else {
+                context.next();
+            }
+        });
         router.route("/api/policies").last().handler(context -> {
             if ("POST".equals(context.request().method().name())) {
                 context.next();

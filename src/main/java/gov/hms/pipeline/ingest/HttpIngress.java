@@ -49,10 +49,23 @@ public class HttpIngress {
         String origin = remote == null ? "http client" : "http client " + remote;
         boolean dryRun = forceDryRun || "true".equalsIgnoreCase(queryParameter(exchange, "dryRun"));
         // An absent Content-Type is "not JSON" as far as this endpoint is concerned.
-        Deployment deployment = new Deployment(Source.HTTP, "anonymous", origin, contentType == null ? "" : contentType)
+        Deployment deployment = new Deployment(Source.HTTP, principalName(message), origin,
+                contentType == null ? "" : contentType)
                 .signature(message.getHeader(SIGNATURE_HEADER, String.class))
                 .dryRun(dryRun);
         exchange.setProperty(Deployment.PROPERTY, deployment);
+    }
+
+    /** The authenticated user's name (Quarkus security sets the Vert.x user), else {@code anonymous}. */
+    private static String principalName(org.apache.camel.Message message) {
+        Object user = message.getHeader(VertxPlatformHttpConstants.AUTHENTICATED_USER);
+        if (user instanceof io.vertx.ext.auth.User vertxUser && vertxUser.principal() != null) {
+            String name = vertxUser.principal().getString("username");
+            if (name != null && !name.isBlank()) {
+                return name;
+            }
+        }
+        return "anonymous";
     }
 
     /** Reads one query parameter from the raw query string (RFC 3986), never from a Camel header. */

@@ -1,7 +1,6 @@
 package gov.hms.pipeline.notification;
 
-import gov.hms.pipeline.delivery.DeliveryTarget;
-import java.time.Duration;
+import gov.hms.pipeline.delivery.HttpEndpoints;
 import java.util.Optional;
 
 /**
@@ -9,18 +8,10 @@ import java.util.Optional;
  *
  * @param name   the configuration name
  * @param url    where CloudEvents are POSTed
- * @param secret Standard Webhooks signing secret ({@code whsec_<base64>}), if any; never logged
+ * @param secret      Standard Webhooks signing secret ({@code whsec_<base64>}), if any; never logged
+ * @param endpointUri the camel-http endpoint (see {@link HttpEndpoints#post}); may hold a password
  */
-public record NotificationSubscriber(String name, String url, Optional<String> secret) {
-
-    /**
-     * camel-http endpoint: always POST; non-2xx raised so the failure is recorded; the
-     * notification timeouts ({@code pipeline.notification.connect-timeout}/{@code response-timeout})
-     * so a silent subscriber frees its thread.
-     */
-    public String endpointUri(Duration connectTimeout, Duration responseTimeout) {
-        return DeliveryTarget.endpointUri(url, connectTimeout, responseTimeout);
-    }
+public record NotificationSubscriber(String name, String url, Optional<String> secret, String endpointUri) {
 
     @Override
     public String toString() {

@@ -10,6 +10,8 @@ import gov.hms.pipeline.api.Source;
 import gov.hms.pipeline.audit.AuditRecord;
 import gov.hms.pipeline.audit.AuditSnapshot;
 import gov.hms.pipeline.config.PipelineConfig;
+import gov.hms.pipeline.metrics.PipelineMetrics;
+import gov.hms.pipeline.delivery.HttpEndpoints;
 import gov.hms.pipeline.delivery.TargetDelivery;
 import gov.hms.pipeline.packaging.PolicyPackage;
 import io.quarkus.logging.Log;
@@ -68,20 +70,26 @@ public class SubscriberNotifier {
 
     private final PipelineConfig config;
     private final NotificationOutbox outbox;
+    private final PipelineMetrics metrics;
     private final ObjectMapper mapper = new ObjectMapper();
     private final Set<String> disabled = ConcurrentHashMap.newKeySet();
 
-    public SubscriberNotifier(PipelineConfig config, NotificationOutbox outbox) {
+    public SubscriberNotifier(PipelineConfig config, NotificationOutbox outbox, PipelineMetrics metrics) {
         this.config = config;
         this.outbox = outbox;
+        this.metrics = metrics;
     }
 
     /** @return the enabled subscribers (configured and not disabled by a 410), ordered by name */
     public List<NotificationSubscriber> enabledSubscribers() {
         List<NotificationSubscriber> subscribers = new ArrayList<>();
         for (Map.Entry<String, PipelineConfig.Subscriber> entry : config.subscribers().entrySet()) {
-            if (entry.getValue().enabled() && !disabled.contains(entry.getKey())) {
-                subscribers.add(new NotificationSubscriber(entry.getKey(), entry.getValue().url(), entry.getValue().secret()));
+            PipelineConfig.Subscriber subscriber = entry.getValue();
+            if (subscriber.enabled() && !disabled.contains(entry.getKey())) {
+                PipelineConfig.Notification timeouts = config.notification();
+                subscribers.add(new NotificationSubscriber(entry.getKey(), subscriber.url(), subscriber.secret(),
+                        HttpEndpoints.post(subscriber.url(), timeouts.connectTimeout(), timeouts.responseTimeout(),
+                                subscriber.authUsername(), subscriber.authPassword())));
             }
         }
         subscribers.sort(Comparator.comparing(NotificationSubscriber::name));
@@ -147,8 +155,7 @@ public class SubscriberNotifier {
                         + (disabled.contains(entry.subscriber()) ? " was disabled (410 Gone)" : " is no longer configured or enabled")));
         byte[] event = entry.event().getBytes(StandardCharsets.UTF_8);
         exchange.setProperty(SUBSCRIBER, subscriber);
-        exchange.setProperty(ENDPOINT_URI, subscriber.endpointUri(config.notification().connectTimeout(),
-                config.notification().responseTimeout()));
+        exchange.setProperty(ENDPOINT_URI, subscriber.endpointUri());
         var message = exchange.getMessage();
         message.getHeaders().clear();
         message.setBody(event);
@@ -242,6 +249,7 @@ public class SubscriberNotifier {
                             description + "; given up after " + attempt + " attempts"));
         }
         report(exchange, outcome);
+        metrics.notificationFailed(outcome.subscriber());
         Log.warnf("deployment %s: subscriber %s not notified: %s", entry.deploymentId(), entry.subscriber(), outcome.error());
     }
 

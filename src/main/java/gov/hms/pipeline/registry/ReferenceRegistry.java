@@ -32,7 +32,8 @@ import java.util.Map;
  * <ul>
  * <li>{@code POST /registry/packages}: stores the package under
  * {@code <pipeline.registry.dir>/<X-Policy-Id>/<sha256>.<json|zip>} and makes it the live one;
- * a repeated {@code Idempotency-Key} is acknowledged without storing twice.</li>
+ * a repeated {@code Idempotency-Key} is acknowledged without storing twice; a package whose bytes
+ * do not match its {@code X-Package-Sha256} is refused (400).</li>
  * <li>{@code GET /registry/policies/{id}}: the live package, with a strong {@code ETag} (its SHA-256).</li>
  * <li>{@code POST /registry/events}, {@code GET /registry/events}: CloudEvents received, newest last.</li>
  * </ul>
@@ -60,7 +61,8 @@ public class ReferenceRegistry {
     public synchronized Response receivePackage(byte[] body,
             @HeaderParam("X-Policy-Id") String policyId,
             @HeaderParam("Idempotency-Key") String idempotencyKey,
-            @HeaderParam("Content-Type") String contentType) throws IOException {
+            @HeaderParam("Content-Type") String contentType,
+            @HeaderParam("X-Package-Sha256") String packageSha256) throws IOException {
         if (!PolicyValidator.isSafeId(policyId)) {
             return error(400, "X-Policy-Id is missing or not a safe policy id");
         }
@@ -70,6 +72,9 @@ public class ReferenceRegistry {
         String extension = contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/zip")
                 ? "zip" : "json";
         String sha256 = CanonicalJson.sha256Hex(body);
+        if (packageSha256 != null && !packageSha256.equalsIgnoreCase(sha256)) {
+            return error(400, "X-Package-Sha256 does not match the package received");
+        }
         java.nio.file.Path policyDir = dir.resolve(policyId);
         Files.createDirectories(policyDir);
         java.nio.file.Path stored = policyDir.resolve(sha256 + "." + extension);

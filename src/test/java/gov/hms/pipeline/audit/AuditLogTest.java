@@ -1,122 +1,288 @@
 package gov.hms.pipeline.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import gov.hms.pipeline.support.AuditLogReader;
+import gov.hms.pipeline.support.IndependentAuditCheck;
 import gov.hms.pipeline.support.StubPipelineConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.Iterator;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
-import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The writer: chain, restart, rotation, checkpoints, torn tails, shutdown. */
 class AuditLogTest {
 
     @TempDir
     Path folder;
 
-    private final ObjectMapper mapper = new ObjectMapper();
-
-    private static AuditRecord record(String deploymentId, String step) {
+    static AuditRecord record(String deploymentId, String step) {
         return new AuditRecord("2026-11-29T09:00:00.000Z", deploymentId, "p1", step, "ok", "api", "anonymous",
-                "détail – ünïcode", null, null, "deploy");
+                "détail – ünïcode \"quoted\" \\ tab\t", null, null, "deploy", "java api", null);
     }
 
-    private List<JsonNode> lines(Path file) throws Exception {
-        List<JsonNode> records = new ArrayList<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            records.add(mapper.readTree(line));
+    private Path file() {
+        return folder.resolve("audit/audit.jsonl");
+    }
+
+    private StubPipelineConfig config() {
+        return new StubPipelineConfig().auditFile(file());
+    }
+
+    private static void writeRecords(AuditLog log, String deploymentId, int count) {
+        for (int i = 0; i < count; i++) {
+            log.append(record(deploymentId, i == count - 1 ? AuditStep.COMPLETED : AuditStep.RECEIVED));
         }
-        return records;
     }
 
     @Test
-    void chainsEveryRecordAndContinuesAcrossARestart() throws Exception {
-        Path file = folder.resolve("audit/audit.jsonl");
-        AuditLog first = new AuditLog(new StubPipelineConfig().auditFile(file));
+    void chainsEveryRecordAndContinuesAcrossARestart() {
+        AuditLog first = new AuditLog(config());
         first.append(record("d1", AuditStep.RECEIVED));
         first.append(record("d1", AuditStep.COMPLETED));
         first.awaitFinalRecord("d1");
         first.close();
-        AuditLog second = new AuditLog(new StubPipelineConfig().auditFile(file));
+        AuditLog second = new AuditLog(config());
         second.append(record("d2", AuditStep.RECEIVED));
         second.close();
 
-        List<JsonNode> records = lines(file);
+        List<JsonNode> records = AuditLogReader.records(file());
         assertThat(records).hasSize(3);
         assertThat(records.get(0).path("prevHash").asText()).isEqualTo("0".repeat(64));
-        String previous = "0".repeat(64);
-        for (JsonNode record : records) {
-            assertThat(record.path("prevHash").asText()).isEqualTo(previous);
-            assertThat(record.path("hash").asText()).isEqualTo(independentHash(record));
-            previous = record.path("hash").asText();
+        assertThat(records.get(2).path("prevHash").asText()).isEqualTo(records.get(1).path("hash").asText());
+        IndependentAuditCheck.assertChain(records);
+        assertThat(records.get(0).path("origin").asText()).isEqualTo("java api");
+        assertThat(records.get(0).path("instance").asText()).isEqualTo("test-instance");
+        assertThat(records.get(0).path("routeId").asText()).isEqualTo("deploy");
+    }
+
+    @Test
+    void anEditedRecordNoLongerMatchesItsHash() {
+        AuditLog log = new AuditLog(config());
+        log.append(record("d1", AuditStep.RECEIVED));
+        log.close();
+        ObjectNode record = (ObjectNode) AuditLogReader.records(file()).get(0);
+        record.put("actor", "mallory");
+        assertThat(IndependentAuditCheck.hash(record)).isNotEqualTo(record.path("hash").asText());
+    }
+
+    @Test
+    void sizeRotationContinuesTheChainAcrossFilesAndRestarts() throws Exception {
+        AuditLog log = new AuditLog(config().auditOptions("2K", "always", "7"));
+        writeRecords(log, "d1", 20);
+        log.close();
+        AuditLog restarted = new AuditLog(config().auditOptions("2K", "always", "7"));
+        writeRecords(restarted, "d2", 3);
+        AuditVerification verification = restarted.verify();
+        restarted.close();
+
+        List<Path> files = IndependentAuditCheck.files(file());
+        assertThat(files.size()).isGreaterThan(3);
+        assertThat(files.get(0).getFileName().toString()).matches("audit\\.000001\\.\\d{4}-\\d{2}-\\d{2}\\.jsonl");
+        for (Path rotated : files.subList(0, files.size() - 1)) {
+            assertThat(Files.size(rotated)).isLessThanOrEqualTo(2048);
+        }
+        List<JsonNode> records = IndependentAuditCheck.records(file());
+        assertThat(records).hasSize(23);
+        IndependentAuditCheck.assertChain(records);
+        assertThat(IndependentAuditCheck.assertCheckpoints(restarted.checkpointFile(), restarted.publicKeyFile(), records))
+                .isEqualTo(4); // at 7 and 14 records, at shutdown (20), and at the second shutdown (23)
+        assertThat(verification.ok()).isTrue();
+        assertThat(verification.records()).isEqualTo(23);
+        assertThat(verification.files()).isEqualTo(files.size());
+    }
+
+    @Test
+    void aCrashBetweenRotationAndTheNextRecordContinuesFromTheNewestRotatedFile() throws Exception {
+        AuditLog log = new AuditLog(config().auditOptions("1K", "always", "100"));
+        writeRecords(log, "d1", 5);
+        log.close();
+        // As if the service stopped just after renaming the active file, before creating the next.
+        List<Path> before = IndependentAuditCheck.files(file());
+        String day = AuditLogReader.records(file()).get(0).path("time").asText().substring(0, 10);
+        Files.move(file(), file().resolveSibling(String.format("audit.%06d.%s.jsonl", before.size(), day)));
+
+        AuditLog restarted = new AuditLog(config().auditOptions("1K", "always", "100"));
+        restarted.append(record("d2", AuditStep.RECEIVED));
+        restarted.close();
+        List<JsonNode> records = IndependentAuditCheck.records(file());
+        assertThat(records).hasSize(6);
+        assertThat(records.get(5).path("deploymentId").asText()).isEqualTo("d2");
+        IndependentAuditCheck.assertChain(records);
+    }
+
+    @Test
+    void dailyRotationBeginsANewFileAtTheFirstRecordAfterUtcMidnight() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-29T23:59:58Z"));
+        StubPipelineConfig config = config().auditOptions("daily", "always", "100");
+        AuditLog log = new AuditLog(config, AuditSettings.from(config.audit()), clock);
+        writeRecords(log, "d1", 2);
+        clock.now = Instant.parse("2026-11-30T00:00:01Z");
+        writeRecords(log, "d2", 2);
+        log.close();
+
+        List<Path> files = IndependentAuditCheck.files(file());
+        assertThat(files).extracting(p -> p.getFileName().toString())
+                .containsExactly("audit.000001.2026-11-29.jsonl", "audit.jsonl");
+        assertThat(AuditLogReader.records(files.get(0))).hasSize(2);
+        assertThat(AuditLogReader.records(files.get(1))).hasSize(2);
+        IndependentAuditCheck.assertChain(IndependentAuditCheck.records(file()));
+    }
+
+    @Test
+    void checkpointsAreSignedEveryNRecordsAndAtShutdownWithAGeneratedKey() throws Exception {
+        AuditLog log = new AuditLog(config().auditOptions("none", "always", "5"));
+        writeRecords(log, "d1", 12);
+        log.close();
+
+        List<JsonNode> checkpoints = AuditLogReader.records(log.checkpointFile());
+        assertThat(checkpoints).extracting(c -> c.path("records").asInt()).containsExactly(5, 10, 12);
+        assertThat(checkpoints.get(0).path("algorithm").asText()).isEqualTo("Ed25519");
+        List<JsonNode> records = AuditLogReader.records(file());
+        assertThat(IndependentAuditCheck.assertCheckpoints(log.checkpointFile(), log.publicKeyFile(), records))
+                .isEqualTo(3);
+        Path privateKey = file().resolveSibling("checkpoint-key.pem");
+        assertThat(Files.readString(privateKey)).startsWith("-----BEGIN PRIVATE KEY-----");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(privateKey))).isEqualTo("rw-------");
+        assertThat(log.publicKeyFile()).hasFileName("checkpoint-key.pub.pem");
+    }
+
+    @Test
+    void aTimedCheckpointCoversRecordsWhenFewArrive() {
+        AuditLog log = new AuditLog(config().auditOptions("none", "100ms", "200ms"));
+        log.append(record("d1", AuditStep.RECEIVED));
+        await().atMost(Duration.ofSeconds(30)).until(() -> AuditLogReader.records(log.checkpointFile()).size() == 1);
+        assertThat(AuditLogReader.records(log.checkpointFile()).get(0).path("records").asInt()).isEqualTo(1);
+        log.close();
+    }
+
+    @Test
+    void aTornLastLineIsSetAsideAtStartUpAndTheChainContinuesWithARecordSayingSo() throws Exception {
+        AuditLog log = new AuditLog(config());
+        writeRecords(log, "d1", 3);
+        log.close();
+        String fragment = "{\"time\":\"2026-11-29T09:00:01.000Z\",\"deploymentId\":\"d2\",\"pol";
+        Files.writeString(file(), fragment, StandardOpenOption.APPEND);
+
+        AuditLog restarted = new AuditLog(config());
+        restarted.onStart(null);
+        restarted.append(record("d3", AuditStep.RECEIVED));
+        AuditVerification verification = restarted.verify();
+        restarted.close();
+
+        List<JsonNode> records = AuditLogReader.records(file());
+        assertThat(records).extracting(r -> r.path("step").asText())
+                .containsExactly("received", "received", "completed", "log-recovered", "received");
+        JsonNode recovered = records.get(3);
+        assertThat(recovered.path("source").asText()).isEqualTo("service");
+        assertThat(recovered.path("outcome").asText()).isEqualTo("error");
+        assertThat(recovered.path("detail").asText()).contains(fragment.length() + " byte(s)").contains("after record 3");
+        IndependentAuditCheck.assertChain(records);
+        assertThat(verification.ok()).isTrue();
+        try (Stream<Path> listing = Files.list(file().getParent())) {
+            Path torn = listing.filter(p -> p.getFileName().toString().startsWith("audit.jsonl.torn-")).findFirst()
+                    .orElseThrow();
+            assertThat(Files.readString(torn)).isEqualTo(fragment);
         }
     }
 
     @Test
-    void anEditedRecordNoLongerMatchesItsHash() throws Exception {
-        Path file = folder.resolve("audit.jsonl");
-        AuditLog log = new AuditLog(new StubPipelineConfig().auditFile(file));
-        log.append(record("d1", AuditStep.RECEIVED));
+    void zeroBytesLeftByACrashAreSetAsideToo() throws Exception {
+        AuditLog log = new AuditLog(config());
+        writeRecords(log, "d1", 2);
         log.close();
-        ObjectNode record = (ObjectNode) lines(file).get(0);
-        record.put("actor", "mallory");
-        assertThat(independentHash(record)).isNotEqualTo(record.path("hash").asText());
+        Files.write(file(), new byte[300], StandardOpenOption.APPEND);
+        AuditLog restarted = new AuditLog(config());
+        restarted.onStart(null);
+        restarted.close();
+        List<JsonNode> records = AuditLogReader.records(file());
+        assertThat(records).extracting(r -> r.path("step").asText()).endsWith("log-recovered");
+        assertThat(records.get(2).path("detail").asText()).contains("300 byte(s)");
+        IndependentAuditCheck.assertChain(records);
     }
 
-    /**
-     * SHA-256 of prevHash + canonical JSON of the record without "hash", computed here without the
-     * service's code: these records hold only strings, so RFC 8785 is sorted keys, no whitespace,
-     * and JSON string escaping of control characters, quote and backslash.
-     */
-    private static String independentHash(JsonNode record) throws Exception {
-        TreeMap<String, JsonNode> sorted = new TreeMap<>();
-        for (Iterator<String> names = record.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!name.equals("hash")) {
-                sorted.put(name, record.get(name));
-            }
-        }
-        StringBuilder canonical = new StringBuilder("{");
-        sorted.forEach((name, value) -> {
-            if (canonical.length() > 1) {
-                canonical.append(',');
-            }
-            canonical.append(quote(name)).append(':').append(value.isNull() ? "null" : quote(value.asText()));
-        });
-        canonical.append('}');
-        byte[] input = (record.path("prevHash").asText() + canonical).getBytes(StandardCharsets.UTF_8);
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(input));
+    @Test
+    void aWholeLastRecordMissingOnlyItsLineEndIsKept() throws Exception {
+        AuditLog log = new AuditLog(config());
+        writeRecords(log, "d1", 2);
+        log.close();
+        String text = Files.readString(file());
+        Files.writeString(file(), text.substring(0, text.length() - 1));
+        AuditLog restarted = new AuditLog(config());
+        restarted.append(record("d2", AuditStep.RECEIVED));
+        restarted.close();
+        List<JsonNode> records = AuditLogReader.records(file());
+        assertThat(records).extracting(r -> r.path("deploymentId").asText()).containsExactly("d1", "d1", "d2");
+        IndependentAuditCheck.assertChain(records);
     }
 
-    private static String quote(String text) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
+    @Test
+    void aGracefulShutdownWritesEveryRecordAlreadyTapped() {
+        AuditLog log = new AuditLog(config().auditOptions("none", "1s", "100"));
+        ExecutorService writer = log.auditTapExecutor();
+        for (int i = 0; i < 300; i++) {
+            String id = "d" + i;
+            writer.execute(() -> log.append(record(id, AuditStep.RECEIVED)));
         }
-        return out.append('"').toString();
+        log.close();
+        List<JsonNode> records = AuditLogReader.records(file());
+        assertThat(records).hasSize(300);
+        assertThat(records.get(299).path("deploymentId").asText()).isEqualTo("d299");
+        IndependentAuditCheck.assertChain(records);
+        assertThat(AuditLogReader.records(log.checkpointFile()))
+                .extracting(c -> c.path("records").asInt()).endsWith(300);
+    }
+
+    @Test
+    void secretsInAnyFieldAreRemovedBeforeTheRecordIsChained() throws Exception {
+        String secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        AuditLog log = new AuditLog(config().subscriberSecret(secret));
+        log.append(new AuditRecord("2026-11-29T09:00:00.000Z", "d1", "p1", AuditStep.DELIVERY_FAILED, "error", "http",
+                "anonymous", "target live: HTTP 401 via https://bob:pw@host/x?token=abc&x=1 with " + secret
+                        + "; echo Authorization: Bearer tok-123",
+                null, null, "http-ingest", "http client 127.0.0.1:5555", null));
+        log.close();
+        String text = Files.readString(file(), StandardCharsets.UTF_8);
+        assertThat(text).doesNotContain("tok-123").doesNotContain("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+                .doesNotContain("bob:pw").doesNotContain("token=abc").contains("x=1").contains("127.0.0.1:5555");
+        IndependentAuditCheck.assertChain(AuditLogReader.records(file()));
+    }
+
+    /** A clock a test moves by hand. */
+    static final class MutableClock extends Clock {
+        volatile Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
     }
 }

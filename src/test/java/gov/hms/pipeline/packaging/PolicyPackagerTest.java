@@ -7,12 +7,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import gov.hms.pipeline.api.Deployment;
 import gov.hms.pipeline.api.Source;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class PolicyPackagerTest {
 
     private final ObjectMapper mapper = new ObjectMapper();
-    private final PolicyPackager packager = new PolicyPackager();
+    private final PolicyPackager packager = new PolicyPackager(Long.MAX_VALUE, PackageSigner.unsigned(),
+            () -> Set.of(PolicyPackage.JSON), new PolicyPackager.Generator("test", "0"));
 
     private PolicyPackage packageOf(String json) throws Exception {
         Deployment deployment = new Deployment(Source.API, null, "test", null);

@@ -16,7 +16,9 @@ import java.util.Map;
 
 /**
  * Real HTTP servers on random ports standing in for a live target and two subscribers
- * (WireMock, in-process), and a fresh temporary data folder for the audit log and registry.
+ * (WireMock, in-process), and a fresh temporary data folder for the audit log, registry and
+ * package archive, and
+ * the embedded broker's journal (whose acceptor gets a random free port).
  * The built-in registry target and event subscriber of config/application.properties are
  * switched off so tests see exactly the systems they script.
  */
@@ -27,11 +29,11 @@ public class PipelineTestResources implements QuarkusTestResourceLifecycleManage
 
     private static WireMockServer server;
     private static Path dataDir;
+    private static int brokerPort;
 
     @Override
     public Map<String, String> start() {
-        server = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
-        server.start();
+        server = startLoopbackWireMock();
         try {
             dataDir = Files.createTempDirectory("pipeline-test-");
         } catch (IOException e) {
@@ -56,6 +58,11 @@ public class PipelineTestResources implements QuarkusTestResourceLifecycleManage
         config.put("pipeline.notification.outbox-dir", dataDir.resolve("outbox").toString());
         config.put("pipeline.notification.retry-schedule", "200ms,400ms,800ms");
         config.put("pipeline.notification.poll-interval", "100ms");
+        config.put("pipeline.packaging.archive-dir", dataDir.resolve("packages").toString());
+        // The embedded broker never takes the default port or the working directory's data/.
+        brokerPort = freePort();
+        config.put("pipeline.broker.url", brokerUrl());
+        config.put("pipeline.broker.data-dir", dataDir.resolve("broker").toString());
         config.putAll(extraConfig(dataDir));
         return config;
     }
@@ -72,11 +79,18 @@ public class PipelineTestResources implements QuarkusTestResourceLifecycleManage
         }
     }
 
+    /** @return a started WireMock server on a free port of 127.0.0.1 */
+    public static WireMockServer startLoopbackWireMock() {
+        WireMockServer wireMock = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+        wireMock.start();
+        return wireMock;
+    }
+
     public static WireMockServer wireMock() {
         return server;
     }
 
-    /** Forgets earlier requests and scripts a healthy target and two healthy subscribers. */
+    /** Forgets every request and stub, then scripts a target and two subscribers that all accept. */
     public static WireMockServer healthySystems() {
         server.resetAll();
         server.stubFor(post(urlEqualTo("/target/packages")).willReturn(aResponse().withStatus(201)));
@@ -95,6 +109,24 @@ public class PipelineTestResources implements QuarkusTestResourceLifecycleManage
 
     public static Path deadLettersDir() {
         return dataDir.resolve("dead-letters");
+    }
+
+    /** The embedded broker's acceptor ({@code tcp://127.0.0.1:<random free port>}, CORE and AMQP). */
+    public static String brokerUrl() {
+        return "tcp://127.0.0.1:" + brokerPort;
+    }
+
+    /** The same acceptor as an AMQP 1.0 URL, for Qpid JMS clients playing another system. */
+    public static String brokerAmqpUrl() {
+        return "amqp://127.0.0.1:" + brokerPort;
+    }
+
+    public static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public static Path auditFile() {

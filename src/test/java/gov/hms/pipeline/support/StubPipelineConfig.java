@@ -2,7 +2,9 @@ package gov.hms.pipeline.support;
 
 import gov.hms.pipeline.config.PipelineConfig;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A {@link PipelineConfig} for unit tests of single beans: the sections a bean reads are given,
@@ -27,6 +29,11 @@ public class StubPipelineConfig implements PipelineConfig {
         return this;
     }
 
+    private List<String> rotate = List.of("none");
+    private String fsync = "always";
+    private List<String> checkpointEvery = List.of("100", "1m");
+    private Map<String, Subscriber> subscribers = Map.of();
+
     public StubPipelineConfig maxBytes(int maxBytes) {
         this.maxBytes = maxBytes;
         return this;
@@ -37,6 +44,45 @@ public class StubPipelineConfig implements PipelineConfig {
         return this;
     }
 
+    /** {@code pipeline.audit.rotate}, {@code fsync} and {@code checkpoint-every} as written in properties. */
+    public StubPipelineConfig auditOptions(String rotate, String fsync, String checkpointEvery) {
+        this.rotate = List.of(rotate.split(","));
+        this.fsync = fsync;
+        this.checkpointEvery = List.of(checkpointEvery.split(","));
+        return this;
+    }
+
+    /** One subscriber with a signing secret (its URL is never called by the tests that use this). */
+    public StubPipelineConfig subscriberSecret(String secret) {
+        this.subscribers = Map.of("records", new Subscriber() {
+            @Override
+            public String url() {
+                return "http://127.0.0.1:1/unused";
+            }
+
+            @Override
+            public Optional<String> secret() {
+                return Optional.of(secret);
+            }
+
+            @Override
+            public boolean enabled() {
+                return true;
+            }
+
+            @Override
+            public Optional<String> authUsername() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<String> authPassword() {
+                return Optional.empty();
+            }
+        });
+        return this;
+    }
+
     @Override
     public Map<String, Target> targets() {
         return Map.of();
@@ -44,7 +90,7 @@ public class StubPipelineConfig implements PipelineConfig {
 
     @Override
     public Map<String, Subscriber> subscribers() {
-        return Map.of();
+        return subscribers;
     }
 
     @Override
@@ -68,6 +114,31 @@ public class StubPipelineConfig implements PipelineConfig {
             @Override
             public String instance() {
                 return "test-instance";
+            }
+
+            @Override
+            public List<String> rotate() {
+                return rotate;
+            }
+
+            @Override
+            public String fsync() {
+                return fsync;
+            }
+
+            @Override
+            public List<String> checkpointEvery() {
+                return checkpointEvery;
+            }
+
+            @Override
+            public Optional<Path> checkpointKey() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<Path> checkpointFile() {
+                return Optional.empty();
             }
         };
     }
@@ -113,12 +184,32 @@ public class StubPipelineConfig implements PipelineConfig {
     }
 
     @Override
+    public Queue queue() {
+        throw new UnsupportedOperationException("not configured in this test");
+    }
+
+    @Override
+    public Broker broker() {
+        throw new UnsupportedOperationException("not configured in this test");
+    }
+
+    @Override
+    public Security security() {
+        return () -> false;
+    }
+
+    @Override
     public Registry registry() {
         throw new UnsupportedOperationException("not configured in this test");
     }
 
     @Override
     public DeadLetters deadLetters() {
+        throw new UnsupportedOperationException("not configured in this test");
+    }
+
+    @Override
+    public Packaging packaging() {
         throw new UnsupportedOperationException("not configured in this test");
     }
 }

@@ -1,0 +1,94 @@
+package gov.hms.pipeline;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+
+import gov.hms.pipeline.support.PipelineTestResources;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What an operator watches: metrics, readiness, the API description. */
+@QuarkusTest
+@QuarkusTestResource(value = PipelineTestResources.class, restrictToAnnotatedClass = true)
+class OperationsTest {
+
+    @BeforeEach
+    void scriptSystems() {
+        PipelineTestResources.healthySystems();
+    }
+
+    private static double metric(String name, String labels) {
+        String text = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        double total = 0;
+        Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)\\} ([0-9.Ee+-]+)$").matcher(text);
+        while (matcher.find()) {
+            boolean all = true;
+            for (String label : labels.split(",")) {
+                all &= matcher.group(1).contains(label);
+            }
+            if (all) {
+                total += Double.parseDouble(matcher.group(2));
+            }
+        }
+        return total;
+    }
+
+    private static void deploy(String policy, int expectedStatus) {
+        given().contentType("application/json").body(policy).when().post("/api/policies").then().statusCode(expectedStatus);
+    }
+
+    @Test
+    void metricsCountASuccessAValidationFailureAndADeliveryFailure() {
+        String http = "source=\"http\"";
+        double successes = metric("pipeline_deployments_total", http + ",outcome=\"success\"");
+        double failures = metric("pipeline_deployments_total", http + ",outcome=\"failure\"");
+        double targetFailures = metric("pipeline_delivery_failures_total", "target=\"live\"");
+
+        deploy("{\"id\":\"m1\",\"title\":\"t\",\"content\":\"c\"}", 200);
+        deploy("{\"id\":\"m2\",\"content\":\"c\"}", 422);
+        PipelineTestResources.wireMock().stubFor(post(urlEqualTo("/target/packages"))
+                .willReturn(aResponse().withStatus(500)));
+        deploy("{\"id\":\"m3\",\"title\":\"t\",\"content\":\"c\"}", 502);
+
+        assertThat(metric("pipeline_deployments_total", http + ",outcome=\"success\"")).isEqualTo(successes + 1);
+        assertThat(metric("pipeline_deployments_total", http + ",outcome=\"failure\"")).isEqualTo(failures + 2);
+        assertThat(metric("pipeline_delivery_failures_total", "target=\"live\"")).isEqualTo(targetFailures + 1);
+        assertThat(metric("pipeline_deployment_duration_seconds_count", http)).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void readinessGoesDownWhileTheAuditFolderCannotBeWrittenAndComesBack() throws Exception {
+        Path folder = PipelineTestResources.auditFile().getParent();
+        Path aside = folder.resolveSibling("audit-aside");
+        given().when().get("/q/health/ready").then().statusCode(200);
+        // A file where the folder should be: unwritable even for root, unlike a chmod.
+        Files.move(folder, aside);
+        Files.writeString(folder, "not a folder");
+        try {
+            given().when().get("/q/health/ready").then().statusCode(503).body(containsString("audit-log"));
+        } finally {
+            Files.delete(folder);
+            Files.move(aside, folder);
+        }
+        given().when().get("/q/health/ready").then().statusCode(200);
+    }
+
+    @Test
+    void openApiDescribesTheCamelAndRestEndpoints() {
+        given().when().get("/q/openapi").then().statusCode(200)
+                .body(containsString("/api/policies"))
+                .body(containsString("/api/policies/validate"))
+                .body(containsString("/registry/packages"))
+                .body(containsString("/api/keys"));
+    }
+}

@@ -1,0 +1,71 @@
+package gov.hms.pipeline;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import gov.hms.pipeline.support.AuditLogReader;
+import gov.hms.pipeline.support.PipelineTestResources;
+import gov.hms.pipeline.support.SecuredTestResources;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Roles on every /api and /registry endpoint; 401 and 403 as JSON; the principal audited. */
+@QuarkusTest
+@QuarkusTestResource(value = SecuredTestResources.class, restrictToAnnotatedClass = true)
+class SecurityTest {
+
+    static final String POLICY = "{\"id\":\"policy-secured\",\"title\":\"t\",\"content\":\"c\"}";
+
+    @BeforeEach
+    void scriptSystems() {
+        PipelineTestResources.healthySystems();
+    }
+
+    @Test
+    void withoutCredentialsIs401AsJson() {
+        given().contentType("application/json").body(POLICY).when().post("/api/policies")
+                .then().statusCode(401).contentType("application/json")
+                .body("status", equalTo("failure"));
+        given().when().get("/registry/events").then().statusCode(401).contentType("application/json");
+    }
+
+    @Test
+    void wrongPasswordIs401() {
+        given().auth().preemptive().basic("submitter", "wrong").contentType("application/json").body(POLICY)
+                .when().post("/api/policies").then().statusCode(401);
+    }
+
+    @Test
+    void wrongRoleIs403AsJson() {
+        given().auth().preemptive().basic("reader", "reader-test").contentType("application/json").body(POLICY)
+                .when().post("/api/policies")
+                .then().statusCode(403).contentType("application/json").body("status", equalTo("failure"));
+        given().auth().preemptive().basic("reader", "reader-test").contentType("application/json").body(POLICY)
+                .when().post("/api/policies/validate").then().statusCode(403);
+        given().auth().preemptive().basic("submitter", "submitter-test").when().get("/registry/events")
+                .then().statusCode(403);
+    }
+
+    @Test
+    void submitterDeploysAndIsTheAuditedActor() {
+        String deploymentId = given().auth().preemptive().basic("submitter", "submitter-test")
+                .contentType("application/json").body(POLICY)
+                .when().post("/api/policies")
+                .then().statusCode(200).body("status", equalTo("success"))
+                .extract().path("deploymentId");
+        assertThat(AuditLogReader.recordsOf(PipelineTestResources.auditFile(), deploymentId))
+                .isNotEmpty()
+                .allSatisfy(r -> assertThat(r.path("actor").asText()).isEqualTo("submitter"));
+        assertThat(PipelineTestResources.wireMock().getAllServeEvents()).allSatisfy(e ->
+                assertThat(e.getRequest().containsHeader("Authorization")).isFalse());
+    }
+
+    @Test
+    void readerReadsTheRegistryAndHealthStaysOpen() {
+        given().auth().preemptive().basic("reader", "reader-test").when().get("/registry/events").then().statusCode(200);
+        given().when().get("/q/health/ready").then().statusCode(200);
+    }
+}
