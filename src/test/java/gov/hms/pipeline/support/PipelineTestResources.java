@@ -48,6 +48,12 @@ public class PipelineTestResources implements QuarkusTestResourceLifecycleManage
         config.put("pipeline.delivery.max-delay", "200ms");
         config.put("pipeline.audit.file", dataDir.resolve("audit/audit.jsonl").toString());
         config.put("pipeline.registry.dir", dataDir.resolve("registry").toString());
+        // The inbox watches a folder of its own in the temporary data folder (never the working directory).
+        config.put("pipeline.inbox.dir", inboxDir().toString());
+        config.put("pipeline.inbox.repository-file", dataDir.resolve("state/inbox-deployed-sha256.txt").toString());
+        config.put("pipeline.inbox.retry.max-attempts", "4");
+        config.put("pipeline.inbox.retry.initial-delay", "2s");
+        config.put("pipeline.inbox.retry.max-delay", "4s");
         return config;
     }
 
@@ -64,6 +70,11 @@ public class PipelineTestResources implements QuarkusTestResourceLifecycleManage
 
     public static Path dataDir() {
         return dataDir;
+    }
+
+    /** The watched inbox; its done and failed folders are the defaults {@code .done} and {@code .failed} in it. */
+    public static Path inboxDir() {
+        return dataDir.resolve("inbox");
     }
 
     public static Path auditFile() {
