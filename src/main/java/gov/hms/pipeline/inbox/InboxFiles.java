@@ -21,6 +21,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.camel.Exchange;
+import org.apache.camel.ServiceStatus;
 import org.apache.camel.component.file.GenericFile;
 
 /**
@@ -163,8 +164,16 @@ public class InboxFiles {
     /**
      * Handler of anything the inbox route itself could not do (a file that cannot be read, a bug): the
      * failed folder, with an internal-error result as {@code <name>.error.json}.
+     *
+     * @throws IllegalStateException while the service shuts down: an error then is most likely the
+     *                               shutdown's, so the route fails and the file stays in the inbox
      */
     public void failedUnexpectedly(Exchange exchange) {
+        ServiceStatus status = exchange.getContext().getStatus();
+        if (status.isStopping() || status.isStopped()) {
+            throw new IllegalStateException("the service is stopping; the file stays in the inbox",
+                    exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
+        }
         String name = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class);
         InboxFile file = exchange.getProperty(InboxFile.PROPERTY, InboxFile.class);
         if (name == null && file != null) {

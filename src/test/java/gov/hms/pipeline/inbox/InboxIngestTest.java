@@ -264,7 +264,9 @@ class InboxIngestTest {
                 "with spaces " + run + ".json", "names-space-" + run,
                 longName, "names-long-" + run);
         names.forEach((name, id) -> inbox.drop(name, InboxFolder.policy(id, "Named " + name)));
-        String invalidName = "ungültig 政策 " + run + ".json";
+        // 17 + 8 + 1 + 84 * 2 + 1 + 5 = 200 bytes in UTF-8: in the failed folder it also gets <name>.error.json
+        String invalidName = "ungültig 政策 " + run + "-" + "ü".repeat(84) + "x.json";
+        assertThat(invalidName.getBytes(StandardCharsets.UTF_8)).hasSize(200);
         inbox.drop(invalidName, "{\"id\":\"names-bad-" + run + "\",\"content\":\"no title\"}");
 
         await().atMost(SETTLED).until(() -> names.keySet().stream().allMatch(n -> inbox.done(n).size() == 1)
