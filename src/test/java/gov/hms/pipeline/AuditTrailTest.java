@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  * verification, query and secrets. The log rotates at 64 KiB and signs a checkpoint every 50 records.
  */
 @QuarkusTest
-@QuarkusTestResource(AuditTestResources.class)
+@QuarkusTestResource(value = AuditTestResources.class, restrictToAnnotatedClass = true)
 class AuditTrailTest {
 
     private static final int DEPLOYMENTS = 500;
