@@ -70,7 +70,7 @@ class OperationsTest {
     void readinessGoesDownWhileTheAuditFolderCannotBeWrittenAndComesBack() throws Exception {
         Path folder = PipelineTestResources.auditFile().getParent();
         Path aside = folder.resolveSibling("audit-aside");
-        given().when().get("/q/health/ready").then().statusCode(200);
+        gov.hms.pipeline.support.Readiness.awaitReady();
         // A file where the folder should be: unwritable even for root, unlike a chmod.
         Files.move(folder, aside);
         Files.writeString(folder, "not a folder");
@@ -80,7 +80,7 @@ class OperationsTest {
             Files.delete(folder);
             Files.move(aside, folder);
         }
-        given().when().get("/q/health/ready").then().statusCode(200);
+        gov.hms.pipeline.support.Readiness.awaitReady();
     }
 
     @Test

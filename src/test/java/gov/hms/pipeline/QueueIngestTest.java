@@ -302,6 +302,9 @@ class QueueIngestTest {
 
     /** The {@code broker} check of {@code GET /q/health/ready}, which must answer {@code status}. */
     static JsonNode brokerReadiness(int status) throws Exception {
+        if (status == 200) {
+            gov.hms.pipeline.support.Readiness.awaitReady();
+        }
         String body = given().when().get("/q/health/ready").then().statusCode(status).extract().asString();
         for (JsonNode check : new ObjectMapper().readTree(body).path("checks")) {
             if ("broker".equals(check.path("name").asText())) {

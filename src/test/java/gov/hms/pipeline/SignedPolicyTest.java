@@ -135,6 +135,35 @@ class SignedPolicyTest {
     }
 
     @Test
+    void inboxFilesCarryTheSignatureInAJwsSidecar() throws Exception {
+        String signature = detachedJws(new Ed25519Signer(SignedPolicyTestResources.edKey()), JWSAlgorithm.EdDSA,
+                "approver-ed", CANONICAL);
+        java.nio.file.Path inbox = PipelineTestResources.inboxDir();
+        java.nio.file.Files.createDirectories(inbox);
+        // The sidecar first, then the policy under its final name (written aside, then renamed).
+        java.nio.file.Files.writeString(inbox.resolve("tampered.json.jws"), signature);
+        java.nio.file.Files.writeString(inbox.resolve("tampered.json.tmp"), POLICY.replace("Approved text.", "Altered."));
+        java.nio.file.Files.move(inbox.resolve("tampered.json.tmp"), inbox.resolve("tampered.json"));
+        java.nio.file.Files.writeString(inbox.resolve("signed.json.jws"), signature);
+        java.nio.file.Files.writeString(inbox.resolve("signed.json.tmp"), POLICY);
+        java.nio.file.Files.move(inbox.resolve("signed.json.tmp"), inbox.resolve("signed.json"));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90)).untilAsserted(() -> {
+            assertThat(inbox.resolve(".failed")).isDirectory();
+            assertThat(inbox.resolve(".done")).isDirectory();
+            try (var failed = java.nio.file.Files.list(inbox.resolve(".failed"));
+                 var done = java.nio.file.Files.list(inbox.resolve(".done"))) {
+                assertThat(failed.map(p -> p.getFileName().toString()))
+                        .anyMatch(n -> n.startsWith("tampered") && n.endsWith(".error.json"));
+                assertThat(done.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("signed"));
+            }
+        });
+        wireMock.verify(1, postRequestedFor(urlEqualTo("/target/packages")));
+        try (var left = java.nio.file.Files.list(inbox)) {
+            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".jws"));
+        }
+    }
+
+    @Test
     void requiredModeRejectsAnUnsignedPolicy() {
         given().contentType("application/json").body(POLICY).when().post("/api/policies")
                 .then().statusCode(422).body("error", containsString("unsigned"))

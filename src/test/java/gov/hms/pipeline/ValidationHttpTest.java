@@ -84,7 +84,7 @@ class ValidationHttpTest {
                 .then().statusCode(400).body("status", equalTo("failure"));
         given().contentType("application/json").body("[".repeat(100_000)).when().post("/api/policies")
                 .then().statusCode(400).body("status", equalTo("failure"));
-        given().when().get("/q/health/ready").then().statusCode(200);
+        gov.hms.pipeline.support.Readiness.awaitReady();
         given().contentType("application/json").body(SEED).when().post("/api/policies").then().statusCode(200);
     }
 

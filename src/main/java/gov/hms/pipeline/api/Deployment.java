@@ -25,6 +25,7 @@ public final class Deployment {
     private final String actor;
     private final String origin;
     private final String declaredContentType;
+    private volatile boolean skipsDuplicates;
 
     private volatile String signature;
     private volatile boolean dryRun;
@@ -89,6 +90,21 @@ public final class Deployment {
     public String signerKeyId() { return signerKeyId; }
 
     public void signerKeyId(String keyId) { this.signerKeyId = keyId; }
+
+    /**
+     * Asks {@code direct:deploy} to skip a policy that was already deployed successfully for a source
+     * that asked the same (same SHA-256 of its RFC 8785 canonical JSON), and to remember this one once
+     * it succeeds. The inbox asks for it; HTTP and the Java API do not.
+     *
+     * @return this deployment
+     */
+    public Deployment skippingDuplicates() {
+        this.skipsDuplicates = true;
+        return this;
+    }
+
+    /** Whether {@link #skippingDuplicates()} was asked for. */
+    public boolean skipsDuplicates() { return skipsDuplicates; }
 
     public JsonNode policy() { return policy; }
     public String policyId() { return policyId; }

@@ -7,6 +7,7 @@ import gov.hms.pipeline.api.DeploymentResult;
 import gov.hms.pipeline.api.NotificationOutcome;
 import gov.hms.pipeline.delivery.DeliveryTarget;
 import gov.hms.pipeline.delivery.TargetDelivery;
+import gov.hms.pipeline.idempotency.DeployedPolicies;
 import gov.hms.pipeline.notification.SubscriberNotifier;
 import gov.hms.pipeline.packaging.PolicyPackage;
 import gov.hms.pipeline.validation.PolicyRejectedException;
@@ -71,6 +72,8 @@ public class AuditSnapshot implements Processor {
                 detail = notification == null ? "subscriber unknown" : "subscriber " + notification.subscriber() + ": "
                         + (notification.error() == null ? "HTTP " + notification.httpStatus() : notification.error());
             }
+            case AuditStep.DUPLICATE -> detail = "policy sha256=" + deployment.policySha256()
+                    + " was already deployed; not delivered again";
             case AuditStep.REJECTED -> {
                 outcome = AuditRecord.ERROR;
                 detail = describeRejection(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
@@ -78,7 +81,10 @@ public class AuditSnapshot implements Processor {
             case AuditStep.COMPLETED, AuditStep.FAILED -> {
                 DeploymentResult result = exchange.getMessage().getBody(DeploymentResult.class);
                 outcome = result != null && result.succeeded() ? AuditRecord.OK : AuditRecord.ERROR;
-                detail = result == null ? step : describeResult(result);
+                detail = result == null ? step
+                        : exchange.getProperty(DeployedPolicies.DUPLICATE, false, Boolean.class)
+                        ? "duplicate of a policy already deployed; nothing delivered, nobody notified"
+                        : describeResult(result);
             }
             default -> {
                 detail = exchange.getProperty(DETAIL_PROPERTY, step, String.class);

@@ -35,6 +35,14 @@ public interface PipelineConfig {
 
     Security security();
 
+    /**
+     * On shutdown, how long in-flight deployments may take to finish after new work stops (HTTP
+     * answers 503, inbox and queue consumers stop); drives {@code quarkus.shutdown.timeout}.
+     */
+    @WithName("shutdown-timeout")
+    @WithDefault("20s")
+    Duration shutdownTimeout();
+
     Registry registry();
 
     /** Deployments whose delivery finally failed, kept for a retry ({@code /api/dead-letters}). */
@@ -48,6 +56,8 @@ public interface PipelineConfig {
 
     /** The message broker the input queue lives on: embedded Artemis, or an external broker. */
     Broker broker();
+
+    Inbox inbox();
 
     /** One live system that receives packages. */
     interface Target {
@@ -341,6 +351,71 @@ public interface PipelineConfig {
         /** One system that may send to the input queue (and receive replies on temporary queues). */
         interface Sender {
             String password();
+        }
+    }
+
+    /**
+     * The watched inbox folder (docs/inbox.md). Relative paths are taken from the working directory.
+     * The done and failed folders default to {@code .done} and {@code .failed} inside the inbox, which
+     * the consumer never reads (it ignores hidden files and does not descend into folders).
+     */
+    interface Inbox {
+        /** Whether the inbox route starts with the service. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The folder operators and other systems drop policy files into. */
+        @WithDefault("data/inbox")
+        Path dir();
+
+        /** Where deployed (and duplicate) files are moved, under a name with a time suffix; default {@code <dir>/.done}. */
+        @WithName("done-dir")
+        Optional<Path> doneDir();
+
+        /** Where rejected files are moved, each with {@code <name>.error.json}; default {@code <dir>/.failed}. */
+        @WithName("failed-dir")
+        Optional<Path> failedDir();
+
+        /**
+         * How long a file must stay unchanged before it is read: no write, rename or attribute change
+         * (the operating system's change time, which {@code cp -p} and {@code touch -d} cannot set back).
+         * A writer that pauses longer than this in the middle of a file must use the temp-name protocol.
+         */
+        @WithName("quiet-period")
+        @WithDefault("5s")
+        Duration quietPeriod();
+
+        /**
+         * The inbox's idempotent repository: one SHA-256 (of the policy's RFC 8785 canonical JSON) per
+         * line, for every policy the inbox deployed successfully. Survives restarts.
+         */
+        @WithName("repository-file")
+        @WithDefault("data/state/inbox-deployed-sha256.txt")
+        Path repositoryFile();
+
+        Retry retry();
+
+        /**
+         * Retries of a whole deployment while a target is down (the deploy answered 502 or 500); the
+         * file stays in the inbox meanwhile. Each attempt already includes the per-target redelivery
+         * of {@code pipeline.delivery.*}.
+         */
+        interface Retry {
+            /** Deploy attempts per file, the first included; then the file goes to the failed folder. */
+            @WithName("max-attempts")
+            @WithDefault("5")
+            int maxAttempts();
+
+            @WithName("initial-delay")
+            @WithDefault("30s")
+            Duration initialDelay();
+
+            @WithDefault("2")
+            double multiplier();
+
+            @WithName("max-delay")
+            @WithDefault("10m")
+            Duration maxDelay();
         }
     }
 }

@@ -2,6 +2,7 @@ package gov.hms.pipeline.health;
 
 import gov.hms.pipeline.audit.AuditLog;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -26,20 +27,25 @@ public class AuditLogWritableCheck implements HealthCheck {
     public HealthCheckResponse call() {
         Path file = auditLog.file().toAbsolutePath();
         Path folder = file.getParent();
-        boolean writable = Files.exists(file) ? Files.isWritable(file) && Files.isWritable(folder)
-                : folder != null && (Files.isDirectory(folder) ? Files.isWritable(folder) : canCreate(folder));
-        return HealthCheckResponse.named("audit-log")
-                .status(writable)
-                .withData("file", file.toString())
-                .build();
+        String problem = problemWith(file, folder);
+        var response = HealthCheckResponse.named("audit-log").status(problem == null).withData("file", file.toString());
+        return problem == null ? response.build() : response.withData("problem", problem).build();
     }
 
-    /** A folder that does not exist yet is fine if its nearest existing ancestor is writable. */
-    private static boolean canCreate(Path folder) {
-        Path existing = folder;
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
+    /** Why the log cannot be appended to, or {@code null} if it can. */
+    private static String problemWith(Path file, Path folder) {
+        try {
+            // The log creates its folder on first write; doing it here answers the same question.
+            Files.createDirectories(folder);
+        } catch (IOException | RuntimeException e) {
+            return "cannot create the folder: " + e.getMessage();
         }
-        return existing != null && Files.isDirectory(existing) && Files.isWritable(existing);
+        if (!Files.isDirectory(folder) || !Files.isWritable(folder)) {
+            return "the folder is not writable";
+        }
+        if (Files.exists(file) && (!Files.isRegularFile(file) || !Files.isWritable(file))) {
+            return "the file is not writable";
+        }
+        return null;
     }
 }

@@ -42,4 +42,17 @@ public final class AuditLogReader {
     public static List<String> stepsOf(Path file, String deploymentId) {
         return recordsOf(file, deploymentId).stream().map(r -> r.path("step").asText()).toList();
     }
+
+    /**
+     * Deployments of the inbox file called {@code fileName}, in the order they were received: their
+     * {@code received} record names the file.
+     */
+    public static List<String> fileDeployments(Path file, String fileName) {
+        String origin = "from inbox file '" + fileName + "'";
+        return records(file).stream()
+                .filter(r -> "received".equals(r.path("step").asText()) && "file".equals(r.path("source").asText())
+                        && r.path("detail").asText().endsWith(origin))
+                .map(r -> r.path("deploymentId").asText())
+                .toList();
+    }
 }

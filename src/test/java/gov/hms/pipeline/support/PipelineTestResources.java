@@ -63,6 +63,12 @@ public class PipelineTestResources implements QuarkusTestResourceLifecycleManage
         brokerPort = freePort();
         config.put("pipeline.broker.url", brokerUrl());
         config.put("pipeline.broker.data-dir", dataDir.resolve("broker").toString());
+        // The inbox watches a folder of its own in the temporary data folder (never the working directory).
+        config.put("pipeline.inbox.dir", inboxDir().toString());
+        config.put("pipeline.inbox.repository-file", dataDir.resolve("state/inbox-deployed-sha256.txt").toString());
+        config.put("pipeline.inbox.retry.max-attempts", "4");
+        config.put("pipeline.inbox.retry.initial-delay", "2s");
+        config.put("pipeline.inbox.retry.max-delay", "4s");
         config.putAll(extraConfig(dataDir));
         return config;
     }
@@ -127,6 +133,11 @@ public class PipelineTestResources implements QuarkusTestResourceLifecycleManage
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The watched inbox; its done and failed folders are the defaults {@code .done} and {@code .failed} in it. */
+    public static Path inboxDir() {
+        return dataDir.resolve("inbox");
     }
 
     public static Path auditFile() {

@@ -184,6 +184,16 @@ public class StubPipelineConfig implements PipelineConfig {
     }
 
     @Override
+    public java.time.Duration shutdownTimeout() {
+        return java.time.Duration.ofSeconds(20);
+    }
+
+    @Override
+    public Inbox inbox() {
+        throw new UnsupportedOperationException("not configured in this test");
+    }
+
+    @Override
     public Queue queue() {
         throw new UnsupportedOperationException("not configured in this test");
     }

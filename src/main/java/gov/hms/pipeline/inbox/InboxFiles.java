@@ -1,0 +1,272 @@
+package gov.hms.pipeline.inbox;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import gov.hms.pipeline.api.Deployment;
+import gov.hms.pipeline.api.DeploymentResult;
+import gov.hms.pipeline.api.Source;
+import gov.hms.pipeline.config.PipelineConfig;
+import gov.hms.pipeline.idempotency.DeployedPolicies;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Named;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import org.apache.camel.Exchange;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.component.file.GenericFile;
+
+/**
+ * The inbox's side of the one deploy path (routes/inbox-ingest.camel.yaml): reads a picked-up file
+ * once, describes it as a {@link Deployment} (source {@code file}, actor = the file's owner, origin =
+ * its name), and after {@code direct:deploy} decides where the file goes:
+ * <ul>
+ * <li>success or duplicate: the done folder, under a name with a time suffix;</li>
+ * <li>permanent failure (the deploy answered 4xx: unreadable, empty, too large, invalid): the failed
+ * folder at once, with {@code <name>.error.json} holding the JSON the HTTP endpoint would answer;</li>
+ * <li>transient failure (502: a target did not take it; 500: internal error): the file stays in the
+ * inbox and is deployed again after a backoff ({@link InboxRetries}); when the attempts run out, the
+ * failed folder as above.</li>
+ * </ul>
+ * Every move is done by the file consumer itself ({@code move}) once the route is done; until then
+ * the file stays where it was dropped, so a crash at any point leaves it in the inbox.
+ */
+@ApplicationScoped
+@Named("inboxFiles")
+public class InboxFiles {
+
+    /** Exchange property: the absolute path the file consumer moves the file to when the route is done. */
+    public static final String DESTINATION = "inboxDestination";
+
+    static final String ERROR_SUFFIX = ".error.json";
+
+    /** A policy file's detached JWS (RFC 7515 appendix F) sidecar: {@code <name>.jws}. */
+    static final String SIDECAR_SUFFIX = ".jws";
+
+    /** Files up to this size are read whole; larger ones this far, enough to be rejected as too large. */
+    private static final int ALWAYS_READ_BYTES = 16 * 1024 * 1024;
+
+    private final PipelineConfig.Inbox inbox;
+    private final InboxRetries retries;
+    private final Path doneDir;
+    private final Path failedDir;
+    private final int readLimit;
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    public InboxFiles(PipelineConfig config, InboxRetries retries) {
+        this.inbox = config.inbox();
+        this.retries = retries;
+        Path dir = inbox.dir().toAbsolutePath().normalize();
+        this.doneDir = inbox.doneDir().orElse(dir.resolve(".done")).toAbsolutePath().normalize();
+        this.failedDir = inbox.failedDir().orElse(dir.resolve(".failed")).toAbsolutePath().normalize();
+        this.readLimit = Math.max(ALWAYS_READ_BYTES, config.validation().maxBytes() + 1);
+    }
+
+    void announce(@Observes StartupEvent started) {
+        if (!inbox.enabled()) {
+            Log.info("inbox: disabled (pipeline.inbox.enabled=false)");
+            return;
+        }
+        Log.infof("inbox: watching %s (done: %s, failed: %s, quiet period %s)", inbox.dir().toAbsolutePath(),
+                doneDir, failedDir, inbox.quietPeriod());
+        if (!InboxNames.JVM_FILE_NAMES_ARE_UTF8) {
+            Log.warnf("inbox: this JVM reads file names as %s, not UTF-8 (its locale has no UTF-8 character type):"
+                    + " files whose names are not plain ASCII cannot be read and stay in the inbox."
+                    + " Start the service with a UTF-8 locale, e.g. LC_ALL=C.UTF-8", System.getProperty("sun.jnu.encoding"));
+        }
+    }
+
+    /**
+     * First step for every file: reads it once (name, size, owner, content) into the
+     * {@value InboxFile#PROPERTY} property, then makes the body its bytes and the
+     * {@value Deployment#PROPERTY} property a new deployment that asks {@code direct:deploy} to skip a
+     * policy the inbox already deployed.
+     *
+     * @throws UncheckedIOException if the file cannot be read
+     */
+    public void admit(Exchange exchange) {
+        GenericFile<?> picked = exchange.getMessage().getBody(GenericFile.class);
+        Path path = Path.of(picked.getAbsoluteFilePath());
+        InboxFile file;
+        try (InputStream in = Files.newInputStream(path)) {
+            file = new InboxFile(picked.getFileNameOnly(), path, Files.size(path), ownerOf(path), in.readNBytes(readLimit));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read inbox file " + path, e);
+        }
+        exchange.setProperty(InboxFile.PROPERTY, file);
+        Deployment deployment = new Deployment(Source.FILE, file.owner(), "inbox file " + file.quotedName(), null)
+                .skippingDuplicates()
+                .signature(sidecarSignature(path));
+        exchange.setProperty(Deployment.PROPERTY, deployment);
+        exchange.getMessage().setBody(file.bytes());
+        int attempt = retries.nextAttempt(path);
+        if (attempt == 1) {
+            Log.infof("inbox: picked up %s (%d bytes, owner %s) as deployment %s", file.quotedName(), file.size(),
+                    file.owner(), deployment.id());
+        } else {
+            Log.infof("inbox: picked up %s again as deployment %s (attempt %d of %d)", file.quotedName(),
+                    deployment.id(), attempt, retries.maxAttempts());
+        }
+    }
+
+    /** Largest sidecar read: a compact JWS of any accepted algorithm is far smaller. */
+    private static final int MAX_SIDECAR_BYTES = 16 * 1024;
+
+    /** The detached JWS sidecar of a policy file: {@code <name>.jws} beside it. */
+    static Path sidecarOf(Path policyFile) {
+        return policyFile.resolveSibling(policyFile.getFileName() + SIDECAR_SUFFIX);
+    }
+
+    /** The sidecar's content, or {@code null} if there is none (an unreadable one is treated as absent). */
+    private static String sidecarSignature(Path policyFile) {
+        Path sidecar = sidecarOf(policyFile);
+        if (!Files.isRegularFile(sidecar)) {
+            return null;
+        }
+        try (InputStream in = Files.newInputStream(sidecar)) {
+            return new String(in.readNBytes(MAX_SIDECAR_BYTES), java.nio.charset.StandardCharsets.US_ASCII).trim();
+        } catch (IOException e) {
+            Log.warnf("inbox: cannot read signature sidecar %s: %s", sidecar.getFileName(), e.toString());
+            return null;
+        }
+    }
+
+    /** Moves a policy file's sidecar next to where the file itself is going (done or failed). */
+    private static void moveSidecar(InboxFile file, String destination) {
+        Path sidecar = sidecarOf(file.path());
+        if (destination == null || !Files.isRegularFile(sidecar)) {
+            return;
+        }
+        try {
+            Path target = Path.of(destination + SIDECAR_SUFFIX);
+            Files.createDirectories(target.toAbsolutePath().getParent());
+            Files.move(sidecar, target);
+        } catch (IOException e) {
+            Log.warnf("inbox: could not move signature sidecar %s: %s", sidecar.getFileName(), e.toString());
+        }
+    }
+
+    /**
+     * After {@code direct:deploy}: lets a success or a permanent failure go on to {@link #settle}, and
+     * so does the last failed attempt.
+     *
+     * @throws InboxRetryException if the deployment failed with 5xx and attempts are left: the route
+     *                             fails, the file consumer leaves the file in the inbox, and
+     *                             {@link InboxReadLock} holds it back until its next attempt is due
+     */
+    public void requireSettled(Exchange exchange) {
+        DeploymentResult result = exchange.getMessage().getBody(DeploymentResult.class);
+        if (result.succeeded() || result.httpStatus() < 500) {
+            return;
+        }
+        InboxFile file = exchange.getProperty(InboxFile.PROPERTY, InboxFile.class);
+        int attempt = retries.nextAttempt(file.path());
+        Duration delay = retries.failed(file.path(), Instant.now());
+        if (delay == null) {
+            return;
+        }
+        Log.warnf("inbox: %s failed as deployment %s (HTTP %d: %s), attempt %d of %d; it stays in the inbox and is"
+                + " tried again in %d s", file.quotedName(), result.deploymentId(), result.httpStatus(), result.error(),
+                attempt, retries.maxAttempts(), Math.max(1, delay.toSeconds()));
+        throw new InboxRetryException(result);
+    }
+
+    /**
+     * Last step for every file: chooses its {@value #DESTINATION} from the deployment's result (done or
+     * failed folder), writes {@code <name>.error.json} beside a failed one, and logs the outcome.
+     */
+    public void settle(Exchange exchange) {
+        InboxFile file = exchange.getProperty(InboxFile.PROPERTY, InboxFile.class);
+        DeploymentResult result = exchange.getMessage().getBody(DeploymentResult.class);
+        retries.forget(file.path());
+        Instant now = Instant.now();
+        if (result.succeeded()) {
+            Path done = InboxNames.uniqueIn(doneDir, file.name(), now, "");
+            exchange.setProperty(DESTINATION, done.toString());
+            boolean duplicate = exchange.getProperty(DeployedPolicies.DUPLICATE, false, Boolean.class);
+            Log.infof("inbox: %s %s as deployment %s (policy %s); moving it to %s", file.quotedName(),
+                    duplicate ? "was already deployed, nothing delivered," : "deployed", result.deploymentId(),
+                    result.policyId(), done);
+            moveSidecar(file, done.toString());
+            return;
+        }
+        Path failed = moveToFailed(exchange, file.name(), result);
+        moveSidecar(file, failed.toString());
+        Log.warnf("inbox: %s failed as deployment %s (HTTP %d: %s); moving it to %s with %s", file.quotedName(),
+                result.deploymentId(), result.httpStatus(), result.error(), failed, failed.getFileName() + ERROR_SUFFIX);
+    }
+
+    /**
+     * Handler of anything the inbox route itself could not do (a file that cannot be read, a bug): the
+     * failed folder, with an internal-error result as {@code <name>.error.json}.
+     *
+     * @throws IllegalStateException while the service shuts down: an error then is most likely the
+     *                               shutdown's, so the route fails and the file stays in the inbox
+     */
+    public void failedUnexpectedly(Exchange exchange) {
+        ServiceStatus status = exchange.getContext().getStatus();
+        if (status.isStopping() || status.isStopped()) {
+            throw new IllegalStateException("the service is stopping; the file stays in the inbox",
+                    exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
+        }
+        String name = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+        InboxFile file = exchange.getProperty(InboxFile.PROPERTY, InboxFile.class);
+        if (name == null && file != null) {
+            name = file.name();
+        }
+        if (file != null) {
+            retries.forget(file.path());
+        }
+        Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
+        String deploymentId = deployment == null ? null : deployment.id();
+        DeploymentResult result = new DeploymentResult(DeploymentResult.FAILURE,
+                "Internal error; see the service log for inbox file '" + name + "'", null, deploymentId, null, null,
+                null, null, null, null, null, 500);
+        Path failed = moveToFailed(exchange, name, result);
+        Log.errorf(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class),
+                "inbox: '%s' could not be processed (deployment %s); moving it to %s", name, deploymentId, failed);
+    }
+
+    /** Picks a free name in the failed folder, writes the error file beside it and makes it the destination. */
+    private Path moveToFailed(Exchange exchange, String name, DeploymentResult result) {
+        Path failed = InboxNames.uniqueIn(failedDir, name, Instant.now(), ERROR_SUFFIX);
+        writeError(failed, result);
+        exchange.setProperty(DESTINATION, failed.toString());
+        return failed;
+    }
+
+    /** Writes the failure JSON beside the failed file; through a temporary name, so it is never seen half-written. */
+    private void writeError(Path failedFile, DeploymentResult result) {
+        Path errorFile = failedFile.resolveSibling(failedFile.getFileName() + ERROR_SUFFIX);
+        try {
+            Files.createDirectories(failedDir);
+            Path temp = Files.createTempFile(failedDir, ".error-", ".tmp");
+            try {
+                Files.write(temp, mapper.writeValueAsBytes(result));
+                Files.move(temp, errorFile, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a DeploymentResult is always writable as JSON", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + errorFile, e);
+        }
+    }
+
+    private static String ownerOf(Path path) {
+        try {
+            return Files.getOwner(path).getName();
+        } catch (IOException | UnsupportedOperationException e) {
+            return "unknown";
+        }
+    }
+}
