@@ -11,6 +11,7 @@ import gov.hms.pipeline.api.Deployment;
 import gov.hms.pipeline.config.PipelineConfig;
 import gov.hms.pipeline.ingest.PolicyParser;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 import java.io.IOException;
@@ -43,6 +44,7 @@ import org.apache.camel.ExchangeProperty;
  * schema stops the service from starting rather than letting every policy through.
  */
 @ApplicationScoped
+@Startup
 @Named("policyValidator")
 public class PolicyValidator {
 

@@ -155,6 +155,8 @@ class InboxRestartIT {
         return wireMock.findAll(postRequestedFor(urlEqualTo(TARGET)).withHeader("X-Policy-Id", equalTo(policyId)));
     }
 
+    private final int brokerPort = gov.hms.pipeline.support.PipelineTestResources.freePort();
+
     /** Starts the packaged service in {@code home} (so the project's config/ folder is not read). */
     private Process launch(Map<String, String> locale, Path log) throws IOException {
         String jar = System.getProperty("pipeline.jar", Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath().toString());
@@ -174,6 +176,9 @@ class InboxRestartIT {
                 "-Dpipeline.inbox.repository-file=" + home.resolve("state/inbox-deployed-sha256.txt"),
                 "-Dpipeline.audit.file=" + home.resolve("audit/audit.jsonl"),
                 "-Dpipeline.registry.dir=" + home.resolve("registry"),
+                // Both lives share one broker port and journal, never the default 61616 another run may hold.
+                "-Dpipeline.broker.url=tcp://127.0.0.1:" + brokerPort,
+                "-Dpipeline.broker.data-dir=" + home.resolve("broker"),
                 "-jar", jar));
         ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
