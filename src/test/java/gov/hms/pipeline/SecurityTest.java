@@ -64,6 +64,26 @@ class SecurityTest {
     }
 
     @Test
+    void onlyOperatorsHandleDeadLettersAndTheOperatorIsAudited() {
+        PipelineTestResources.wireMock().stubFor(com.github.tomakehurst.wiremock.client.WireMock.post(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/target/packages"))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(500)));
+        String deploymentId = given().auth().preemptive().basic("submitter", "submitter-test")
+                .contentType("application/json").body(POLICY)
+                .when().post("/api/policies")
+                .then().statusCode(502).extract().path("deploymentId");
+        given().auth().preemptive().basic("reader", "reader-test").when().get("/api/dead-letters").then().statusCode(403);
+        given().auth().preemptive().basic("submitter", "submitter-test").when().delete("/api/dead-letters/" + deploymentId)
+                .then().statusCode(403);
+        given().auth().preemptive().basic("operator", "operator-test").when().get("/api/dead-letters").then().statusCode(200);
+        given().auth().preemptive().basic("operator", "operator-test").when().delete("/api/dead-letters/" + deploymentId)
+                .then().statusCode(200);
+        assertThat(AuditLogReader.records(PipelineTestResources.auditFile()))
+                .filteredOn(r -> r.path("step").asText().equals("dead-letter-discarded"))
+                .last().satisfies(r -> assertThat(r.path("actor").asText()).isEqualTo("operator"));
+    }
+
+    @Test
     void readerReadsTheRegistryAndHealthStaysOpen() {
         given().auth().preemptive().basic("reader", "reader-test").when().get("/registry/events").then().statusCode(200);
         gov.hms.pipeline.support.Readiness.awaitReady();

@@ -1,6 +1,7 @@
 package gov.hms.pipeline.delivery;
 
 import gov.hms.pipeline.api.DeploymentResult;
+import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -35,14 +36,19 @@ import org.apache.camel.ProducerTemplate;
 @Produces(MediaType.APPLICATION_JSON)
 public class DeadLetterResource {
 
-    private static final String ACTOR = "anonymous";
-
     private final DeadLetterStore store;
     private final ProducerTemplate producer;
+    private final SecurityIdentity identity;
 
-    public DeadLetterResource(DeadLetterStore store, ProducerTemplate producer) {
+    public DeadLetterResource(DeadLetterStore store, ProducerTemplate producer, SecurityIdentity identity) {
         this.store = store;
         this.producer = producer;
+        this.identity = identity;
+    }
+
+    /** The authenticated operator, for the audit record; {@code anonymous} with security off. */
+    private String actor() {
+        return identity == null || identity.isAnonymous() ? "anonymous" : identity.getPrincipal().getName();
     }
 
     @GET
@@ -104,7 +110,7 @@ public class DeadLetterResource {
     private Exchange send(String route, DeadLetter entry) {
         return producer.send(route, exchange -> {
             exchange.setProperty(DeadLetterStore.ENTRY_PROPERTY, entry);
-            exchange.setProperty(DeadLetterStore.ACTOR_PROPERTY, ACTOR);
+            exchange.setProperty(DeadLetterStore.ACTOR_PROPERTY, actor());
         });
     }
 
