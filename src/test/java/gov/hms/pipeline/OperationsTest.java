@@ -84,6 +84,15 @@ class OperationsTest {
     }
 
     @Test
+    void backlogGaugesAreExported() {
+        String text = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(text).contains("pipeline_inbox_backlog ")
+                .contains("pipeline_queue_depth{queue=\"policies.approved\"}")
+                .contains("pipeline_queue_depth{queue=\"policies.approved.DLQ\"}")
+                .contains("pipeline_dead_letters ");
+    }
+
+    @Test
     void openApiDescribesTheCamelAndRestEndpoints() {
         given().when().get("/q/openapi").then().statusCode(200)
                 .body(containsString("/api/policies"))

@@ -93,6 +93,18 @@ public class DeadLetterStore {
                 missing.stream().map(DeliveryOutcome::target).toList());
     }
 
+    /** @return how many dead letters are kept (files counted, none read) */
+    public long count() {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(AtomicFiles::isStoredJson).count();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     /** @return every dead letter, oldest first */
     public List<DeadLetter> list() {
         if (!Files.isDirectory(dir)) {
