@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * POST to /target, /s1, /s2, /s3 with 200 and counts it per path. GET /stats answers
  * {@code path count lastEpochMillis} lines; POST /reset zeroes the counts. One process, so the
  * bench can read its CPU from /proc/<pid>/stat.
+ * Run it with {@code -Dsun.net.httpserver.nodelay=true}: the JDK server writes headers and body
+ * separately, and with Nagle on that costs a delayed ACK (about 40 ms) per request.
  */
 public class Receiver {
     static final ConcurrentHashMap<String, AtomicLong> COUNTS = new ConcurrentHashMap<>();

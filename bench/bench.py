@@ -8,7 +8,9 @@ bench baseline route (routes/bench-baseline.camel.yaml) switched on. Writes raw 
 to bench/results/<timestamp>.json and a Markdown summary to stdout.
 
 Environment knobs: RUNS (3), DURATION seconds per wrk run (10), N_FILES (2000), N_MESSAGES (2000),
-SCENARIOS (comma list of a,b,c,d,e; default all), JFR=1 to record a JFR profile (jcmd JFR.start/stop)
+CONCURRENCY (1,16,64: for scenario a),
+SCENARIOS (comma list of a,b,c,d,e; default all), EXTRA_PROPS (key=value ...),
+JVM_OPTS (for the service JVM), JFR=1 to record a JFR profile (jcmd JFR.start/stop)
 over the first pipeline run of (a) at concurrency 16 into bench/results/scenario-a-c16.jfr.
 """
 import json
@@ -29,6 +31,7 @@ RUNS = int(os.environ.get("RUNS", "3"))
 DURATION = int(os.environ.get("DURATION", "10"))
 N_FILES = int(os.environ.get("N_FILES", "2000"))
 N_MESSAGES = int(os.environ.get("N_MESSAGES", "2000"))
+CONCURRENCY = [int(c) for c in os.environ.get("CONCURRENCY", "1,16,64").split(",")]
 SCENARIOS = set(os.environ.get("SCENARIOS", "a,b,c,d,e").split(","))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 RESULTS = {"machine": {}, "scenarios": {}}
@@ -85,7 +88,8 @@ def policy(policy_id, size):
 class Receiver:
     def __init__(self):
         self.port = free_port()
-        self.proc = subprocess.Popen(["java", "-Xmx256m", os.path.join(ROOT, "bench", "Receiver.java"),
+        self.proc = subprocess.Popen(["java", "-Xmx256m", "-Dsun.net.httpserver.nodelay=true",
+                                      os.path.join(ROOT, "bench", "Receiver.java"),
                                       str(self.port)], stdout=subprocess.PIPE)
         self.proc.stdout.readline()  # "receiver on <port>"
         self.url = f"http://127.0.0.1:{self.port}"
@@ -141,7 +145,9 @@ class Service:
             "quarkus.log.category.\"gov.hms.pipeline\".level": "WARN",
         }
         props.update(extra or {})
-        self.cmd = ["java"] + (jvm or []) + [f"-D{k}={v}" for k, v in props.items()] + ["-jar", JAR]
+        props.update(kv.split("=", 1) for kv in os.environ.get("EXTRA_PROPS", "").split())
+        self.cmd = (["java"] + (jvm or []) + os.environ.get("JVM_OPTS", "").split()
+                    + [f"-D{k}={v}" for k, v in props.items()] + ["-jar", JAR])
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(os.path.join(self.dir, "service.log"), "w")
         t0 = time.monotonic()
@@ -324,7 +330,7 @@ def main():
             wrk(svc.url + "/api/policies", b1k, 16, 10)
             wrk(svc.url + "/bench/relay", b1k, 16, 5)
             if "a" in SCENARIOS:
-                for c in (1, 16, 64):
+                for c in CONCURRENCY:
                     http_pair("a 1KB json", svc, receiver, b1k, c)
             if "b" in SCENARIOS:
                 http_pair("b 100KB json", svc, receiver, b100k, 16)
