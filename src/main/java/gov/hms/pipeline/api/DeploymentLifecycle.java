@@ -32,7 +32,9 @@ public class DeploymentLifecycle {
         this.metrics = metrics;
     }
 
+    /** Counts the deployment's end and takes its id out of this thread's MDC, which is pooled. */
     private void count(Deployment deployment, String outcome) {
+        org.jboss.logging.MDC.remove(MDC_KEY);
         if (deployment != null) {
             metrics.deploymentEnded(deployment.source().label(), outcome,
                     java.time.Duration.ofNanos(System.nanoTime() - deployment.startedNanos()));
