@@ -7,12 +7,14 @@ temporary working directory (so the repo's config/application.properties is not 
 bench baseline route (routes/bench-baseline.camel.yaml) switched on. Writes raw results as JSON
 to bench/results/<timestamp>.json and a Markdown summary to stdout.
 
-Environment knobs: RUNS (3), DURATION seconds per wrk run (10), N_FILES (2000), N_MESSAGES (2000),
+Environment knobs: RUNS (3), DURATION seconds per wrk run (10), WARMUP seconds (30), N_FILES (2000), N_MESSAGES (2000),
 CONCURRENCY (1,16,64: for scenario a),
 SCENARIOS (comma list of a,b,c,d,e; default all), EXTRA_PROPS (key=value ...),
 JVM_OPTS (for the service JVM), JFR=1 to record a JFR profile (jcmd JFR.start/stop)
-over the first pipeline run of (a) at concurrency 16 into bench/results/scenario-a-c16.jfr.
+over the first pipeline run of (a) at concurrency 16 into bench/results/scenario-a-c16.jfr, and over
+the first run of (c) and (d) into scenario-c.jfr and scenario-d.jfr.
 """
+import contextlib
 import json
 import os
 import re
@@ -29,6 +31,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 JAR = os.path.join(ROOT, "target", "quarkus-app", "quarkus-run.jar")
 RUNS = int(os.environ.get("RUNS", "3"))
 DURATION = int(os.environ.get("DURATION", "10"))
+# Seconds of unreported load before the first run: the JIT needs them (shorter warm-ups made each
+# of three runs faster than the one before).
+WARMUP = int(os.environ.get("WARMUP", "30"))
 N_FILES = int(os.environ.get("N_FILES", "2000"))
 N_MESSAGES = int(os.environ.get("N_MESSAGES", "2000"))
 CONCURRENCY = [int(c) for c in os.environ.get("CONCURRENCY", "1,16,64").split(",")]
@@ -220,21 +225,31 @@ def median_of(runs):
     return {k: statistics.median(r[k] for r in runs) for k in keys if all(k in r for r in runs)}
 
 
+@contextlib.contextmanager
+def jfr_recording(svc, file_name, enabled):
+    """JFR (settings=profile) over the block, into bench/results/<file_name>, when enabled."""
+    if not enabled:
+        yield
+        return
+    jfr = os.path.join(ROOT, "bench", "results", file_name)
+    os.makedirs(os.path.dirname(jfr), exist_ok=True)
+    subprocess.run(["jcmd", str(svc.pid), "JFR.start", "name=bench", "settings=profile"], check=True,
+                   capture_output=True)
+    try:
+        yield
+    finally:
+        subprocess.run(["jcmd", str(svc.pid), "JFR.stop", "name=bench", f"filename={jfr}"], check=True,
+                       capture_output=True)
+        log(f"JFR recording: {jfr}")
+
+
 def http_pair(name, svc, receiver, body_file, conns):
     """RUNS interleaved runs of the pipeline (POST /api/policies) and the baseline (POST /bench/relay)."""
     pipe, base = [], []
     for i in range(RUNS):
         profile = os.environ.get("JFR") == "1" and name.startswith("a ") and conns == 16 and i == 0
-        if profile:  # JFR over exactly one pipeline run (see BENCHMARKS.md, "Profile")
-            jfr = os.path.join(ROOT, "bench", "results", "scenario-a-c16.jfr")
-            os.makedirs(os.path.dirname(jfr), exist_ok=True)
-            subprocess.run(["jcmd", str(svc.pid), "JFR.start", "name=bench", "settings=profile"], check=True,
-                           capture_output=True)
-        pipe.append(measure(svc, receiver, "/api/policies", body_file, conns))
-        if profile:
-            subprocess.run(["jcmd", str(svc.pid), "JFR.stop", "name=bench", f"filename={jfr}"], check=True,
-                           capture_output=True)
-            log(f"JFR recording: {jfr}")
+        with jfr_recording(svc, "scenario-a-c16.jfr", profile):  # one pipeline run (BENCHMARKS.md, "Profile")
+            pipe.append(measure(svc, receiver, "/api/policies", body_file, conns))
         base.append(measure(svc, receiver, "/bench/relay", body_file, conns))
         for r in (pipe[-1], base[-1]):
             if r["non2xx"] or r["socket_errors"]:
@@ -327,8 +342,8 @@ def main():
             time.sleep(5)
             RESULTS["scenarios"]["e rss idle MB"] = rss_mb(svc.pid)
             # Warm-up (JIT, connection pools); not reported.
-            wrk(svc.url + "/api/policies", b1k, 16, 10)
-            wrk(svc.url + "/bench/relay", b1k, 16, 5)
+            wrk(svc.url + "/api/policies", b1k, 16, WARMUP)
+            wrk(svc.url + "/bench/relay", b1k, 16, max(5, WARMUP // 2))
             if "a" in SCENARIOS:
                 for c in CONCURRENCY:
                     http_pair("a 1KB json", svc, receiver, b1k, c)
@@ -339,21 +354,22 @@ def main():
         if "b" in SCENARIOS:
             svc = Service(receiver, extra={"pipeline.targets.bench.format": "zip"}, name="zip")
             starts.append(svc.ready_s)
-            wrk(svc.url + "/api/policies", b1k, 16, 10)
-            wrk(svc.url + "/bench/relay", b1k, 16, 5)
+            wrk(svc.url + "/api/policies", b1k, 16, WARMUP)
+            wrk(svc.url + "/bench/relay", b1k, 16, max(5, WARMUP // 2))
             http_pair("b 1KB zip", svc, receiver, b1k, 16)
             http_pair("b 100KB zip", svc, receiver, b100k, 16)
             svc.stop()
         if SCENARIOS & {"c", "d"}:
             svc = Service(receiver, name="inbox-queue")
             starts.append(svc.ready_s)
-            wrk(svc.url + "/api/policies", b1k, 1, 5)  # warm-up
+            wrk(svc.url + "/api/policies", b1k, 16, WARMUP)  # warm-up
             for key, fn in (("c", scenario_inbox), ("d", scenario_queue)):
                 if key not in SCENARIOS:
                     continue
                 runs = []
                 for i in range(RUNS):
-                    runs.append(fn(svc, receiver, i))
+                    with jfr_recording(svc, f"scenario-{key}.jfr", os.environ.get("JFR") == "1" and i == 0):
+                        runs.append(fn(svc, receiver, i))
                     log(f"{key} run {i + 1}: {runs[-1]}")
                 RESULTS["scenarios"][f"{key} {'inbox' if key == 'c' else 'queue'}"] = {
                     "median_seconds": statistics.median(r["seconds"] for r in runs),

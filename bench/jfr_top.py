@@ -17,7 +17,7 @@ top = int(sys.argv[2]) if len(sys.argv) > 2 else 15
 
 
 def events(kind):
-    out = subprocess.run(["jfr", "print", "--json", "--events", kind, path], capture_output=True, text=True,
+    out = subprocess.run(["jfr", "print", "--json", "--stack-depth", "64", "--events", kind, path], capture_output=True, text=True,
                          check=True).stdout
     return json.loads(out)["recording"]["events"]
 

@@ -93,6 +93,23 @@ class OperationsTest {
     }
 
     @Test
+    void auditWriterCountersAreExportedAndForcesNeverOutnumberRecords() {
+        deploy("{\"id\":\"m4\",\"title\":\"t\",\"content\":\"c\"}", 200);
+        String text = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        double records = unlabelled(text, "pipeline_audit_records_total");
+        double forces = unlabelled(text, "pipeline_audit_forces_total");
+        assertThat(records).isGreaterThanOrEqualTo(2);
+        assertThat(forces).isGreaterThan(0).isLessThanOrEqualTo(records);
+    }
+
+    private static double unlabelled(String prometheusText, String name) {
+        return prometheusText.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{}"))
+                .findFirst().map(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .orElseThrow(() -> new AssertionError(name + " not exported: " + prometheusText.lines()
+                        .filter(line -> line.contains("audit")).toList()));
+    }
+
+    @Test
     void openApiDescribesTheCamelAndRestEndpoints() {
         given().when().get("/q/openapi").then().statusCode(200)
                 .body(containsString("/api/policies"))

@@ -1,10 +1,8 @@
 package gov.hms.pipeline.audit;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -113,17 +111,5 @@ final class AuditFiles {
     static Path tornPath(Path file, java.time.Instant when) {
         String stamp = when.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString().replace(":", "").replace("-", "");
         return file.resolveSibling(file.getFileName() + ".torn-" + stamp);
-    }
-
-    /**
-     * Forces a folder's entries (a new or renamed file) to disk where the platform allows it; elsewhere
-     * (Windows) this is a no-op, as the file system orders these itself.
-     */
-    static void forceDirectory(Path dir) {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            // not supported on this platform: nothing more can be done from Java
-        }
     }
 }

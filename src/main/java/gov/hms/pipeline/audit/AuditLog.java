@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import gov.hms.pipeline.api.Deployment;
 import gov.hms.pipeline.config.PipelineConfig;
 import gov.hms.pipeline.packaging.CanonicalJson;
+import gov.hms.pipeline.storage.AtomicFiles;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
@@ -59,7 +60,10 @@ import org.apache.camel.ExchangeProperty;
  * Records arrive by wire tap on one dedicated thread ({@link #auditTapExecutor()}), so they are
  * written in the order the route produced them, one whole line at a time. The record that ends a
  * deployment is forced to disk, and {@link #awaitFinalRecord(String)} lets the route hold the
- * caller's answer until it is; other records are forced per {@code pipeline.audit.fsync}.
+ * caller's answer until it is; other records are forced per {@code pipeline.audit.fsync}. Forcing is
+ * a group commit: the writer forces once it has no more records queued (or
+ * {@value #GROUP_COMMIT_LIMIT} deployments are waiting), and that one force answers every deployment
+ * whose final record it covers, so concurrent deployments share an fsync instead of queueing one each.
  * Every {@code pipeline.audit.checkpoint-every} records or interval, and at shutdown, the record
  * count and head hash are signed with Ed25519 into the checkpoint file ({@link Checkpoint}), so a
  * log cut short is detected too. At start-up a torn tail left by a crash is set aside and a
@@ -78,6 +82,8 @@ public class AuditLog {
 
     private static final long FINAL_RECORD_WAIT_SECONDS = 30;
     private static final long SHUTDOWN_DRAIN_SECONDS = 20;
+    /** Most deployments one force may keep waiting: bounds the wait when the queue never empties. */
+    static final int GROUP_COMMIT_LIMIT = 64;
 
     private final ObjectMapper mapper = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private final AuditFiles files;
@@ -86,8 +92,7 @@ public class AuditLog {
     private final AuditRedactor redactor;
     private final Clock clock;
     private final Map<String, CompletableFuture<Void>> finalRecords = new ConcurrentHashMap<>();
-    private final ExecutorService tapExecutor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-            new LinkedBlockingQueue<>(), runnable -> new Thread(runnable, "audit-writer"));
+    private final WriterExecutor tapExecutor = new WriterExecutor();
 
     // Writer state: guarded by this object's monitor.
     private ScheduledExecutorService timer;
@@ -103,6 +108,11 @@ public class AuditLog {
     private long checkpointedRecords;
     private boolean unforced;
     private boolean closed;
+    /** Final records written but not yet forced: their deployments are answered by the next force. */
+    private final List<CompletableFuture<Void>> awaitingForce = new ArrayList<>();
+    // Written under the monitor, read by metrics without it (a scrape must not wait for an fsync).
+    private volatile long appended;
+    private volatile long forces;
 
     @Inject
     public AuditLog(PipelineConfig config) {
@@ -140,9 +150,12 @@ public class AuditLog {
     public synchronized void append(AuditRecord record) {
         try {
             open();
-            write(toJson(record), record.isFinal());
+            write(toJson(record), false);
             if (record.isFinal()) {
-                finalRecord(record.deploymentId()).complete(null);
+                awaitingForce.add(finalRecord(record.deploymentId()));
+            }
+            if (awaitingForce.size() >= GROUP_COMMIT_LIMIT || !tapExecutor.isWriterThread() || tapExecutor.isIdle()) {
+                commit();
             }
         } catch (IOException | RuntimeException e) {
             Log.errorf("audit log %s: could not append a %s record of deployment %s: %s", files.active(),
@@ -150,6 +163,7 @@ public class AuditLog {
             if (record.isFinal()) {
                 finalRecord(record.deploymentId()).completeExceptionally(e);
             }
+            failAwaiting(e);
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
     }
@@ -282,7 +296,7 @@ public class AuditLog {
         }
     }
 
-    /** Chains, rotates if due, appends, forces per policy, and signs a checkpoint if due. */
+    /** Chains, rotates if due, appends, forces if asked, and signs a checkpoint if due. */
     private void write(ObjectNode line, boolean forceNow) throws IOException {
         line.put("prevHash", lastHash);
         String hash = chainHash(lastHash, line);
@@ -294,11 +308,9 @@ public class AuditLog {
                 rotate();
             }
             writeFully(channel, bytes);
-            if (forceNow || settings.fsyncInterval() == null) {
-                channel.force(false);
-                unforced = false;
-            } else {
-                unforced = true;
+            unforced = true;
+            if (forceNow) {
+                force();
             }
         } catch (IOException | RuntimeException e) {
             // The file may now end in part of a line: reopen (and so repair the tail) before the next record.
@@ -311,6 +323,7 @@ public class AuditLog {
             activeDay = today;
         }
         records++;
+        appended++;
         lastHash = hash;
         if (settings.checkpointRecords() > 0 && records - checkpointedRecords >= settings.checkpointRecords()) {
             try {
@@ -333,6 +346,8 @@ public class AuditLog {
     /** Closes the active file under its rotated name; the next record starts a new active file. */
     private void rotate() throws IOException {
         channel.force(true);
+        forces++;
+        released();
         channel.close();
         channel = null;
         Path rotated = files.rotatedPath(activeSeq, activeDay);
@@ -340,10 +355,10 @@ public class AuditLog {
             throw new IOException("cannot rotate the audit log: " + rotated + " exists already");
         }
         Files.move(files.active(), rotated, StandardCopyOption.ATOMIC_MOVE);
-        AuditFiles.forceDirectory(files.dir());
+        AtomicFiles.forceDirectory(files.dir());
         channel = FileChannel.open(files.active(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND);
-        AuditFiles.forceDirectory(files.dir());
+        AtomicFiles.forceDirectory(files.dir());
         Log.infof("audit log rotated: %s (%d records) closed; %s continues the chain from %s", rotated.getFileName(),
                 activeRecords, files.active().getFileName(), lastHash);
         activeSeq++;
@@ -357,8 +372,7 @@ public class AuditLog {
         if (records == checkpointedRecords || channel == null) {
             return;
         }
-        channel.force(false);
-        unforced = false;
+        force();
         Checkpoint checkpoint = new Checkpoint(now(), records, lastHash, instance, null, null).signedWith(signer, mapper);
         writeFully(checkpointChannel, (mapper.writeValueAsString(checkpoint.toJson(mapper)) + "\n")
                 .getBytes(StandardCharsets.UTF_8));
@@ -373,15 +387,76 @@ public class AuditLog {
         }
         try {
             if (sync && unforced) {
-                channel.force(false);
-                unforced = false;
+                force();
             }
             if (sign) {
                 checkpoint();
             }
         } catch (IOException e) {
             Log.errorf("audit log %s: periodic force or checkpoint failed: %s", files.active(), e.toString());
+            failAwaiting(e);
         }
+    }
+
+    /**
+     * The group commit: forces what is unforced when {@code pipeline.audit.fsync=always} or a
+     * deployment waits, and answers every deployment waiting. A failed force fails them all and
+     * closes the file, so the next record reopens it and repairs the tail.
+     */
+    private void commit() throws IOException {
+        if (unforced && (settings.fsyncInterval() == null || !awaitingForce.isEmpty())) {
+            force();
+        } else if (!unforced) {
+            released();
+        }
+    }
+
+    private void force() throws IOException {
+        try {
+            channel.force(false);
+        } catch (IOException | RuntimeException e) {
+            // After a failed fsync the written pages may be lost: no waiting deployment may count on them.
+            closeQuietly();
+            failAwaiting(e);
+            throw e;
+        }
+        forces++;
+        released();
+    }
+
+    /** Everything written is on disk: the deployments waiting for it may answer. */
+    private void released() {
+        unforced = false;
+        awaitingForce.forEach(written -> written.complete(null));
+        awaitingForce.clear();
+    }
+
+    private void failAwaiting(Exception cause) {
+        awaitingForce.forEach(written -> written.completeExceptionally(cause));
+        awaitingForce.clear();
+    }
+
+    /** Runs on the writer thread when it has nothing queued: forces what a deployment still waits for. */
+    private synchronized void onIdle() {
+        if (channel == null || awaitingForce.isEmpty() && (!unforced || settings.fsyncInterval() != null)) {
+            return;
+        }
+        try {
+            commit();
+        } catch (IOException | RuntimeException e) {
+            Log.errorf("audit log %s: could not force records to disk: %s", files.active(), e.toString());
+            failAwaiting(e);
+        }
+    }
+
+    /** Records appended since start-up, and the forces (fsyncs) that put them on disk: for metrics. */
+    public long records() {
+        return appended;
+    }
+
+    /** @see #records() */
+    public long forces() {
+        return forces;
     }
 
     private String now() {
@@ -442,7 +517,7 @@ public class AuditLog {
             checkpointChannel = FileChannel.open(files.checkpoints(), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         }
-        AuditFiles.forceDirectory(files.dir());
+        AtomicFiles.forceDirectory(files.dir());
         Log.infof("audit log %s open: %d record(s) in %d file(s); chain continues from %s", files.active(),
                 records, rotated.size() + 1, lastHash);
         if (logTail.missingNewline()) {
@@ -602,6 +677,7 @@ public class AuditLog {
                 if (channel != null) {
                     checkpoint();
                     channel.force(true);
+                    released();
                     channel.close();
                 }
                 if (checkpointChannel != null) {
@@ -626,5 +702,35 @@ public class AuditLog {
     @Named("auditTapExecutor")
     ExecutorService auditTapExecutor() {
         return tapExecutor;
+    }
+
+    /** One thread, FIFO; after each task it commits if nothing else is queued. */
+    private final class WriterExecutor extends ThreadPoolExecutor {
+
+        private volatile Thread writer;
+
+        WriterExecutor() {
+            super(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>());
+            setThreadFactory(runnable -> {
+                Thread thread = new Thread(runnable, "audit-writer");
+                writer = thread;
+                return thread;
+            });
+        }
+
+        boolean isWriterThread() {
+            return Thread.currentThread() == writer;
+        }
+
+        boolean isIdle() {
+            return getQueue().isEmpty();
+        }
+
+        @Override
+        protected void afterExecute(Runnable task, Throwable failure) {
+            if (isIdle()) {
+                onIdle();
+            }
+        }
     }
 }

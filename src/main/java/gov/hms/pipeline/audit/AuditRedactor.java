@@ -3,6 +3,8 @@ package gov.hms.pipeline.audit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.BiPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -26,19 +28,40 @@ final class AuditRedactor {
     private static final String SECRET_NAMES = "authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key"
             + "|apikey|webhook-signature|x-[a-z0-9-]*signature|signature|x-[a-z0-9-]*token|password|passwd|secret";
 
-    private static final List<Pattern> PATTERNS = List.of(
+    /**
+     * Each pattern with a cheap test its match needs (a literal it cannot match without), so the
+     * ordinary text of most fields skips the regular expressions: they were the audit writer's top
+     * CPU cost (BENCHMARKS.md). A test may let through text the pattern then does not match; it must
+     * never stop text the pattern would match. {@code lower} is the text in lower case (Locale.ROOT).
+     */
+    private record Rule(Pattern pattern, BiPredicate<String, String> mayMatch) {
+    }
+
+    private static final List<String> SECRET_NAME_WORDS = List.of("authorization", "cookie", "api-key", "apikey",
+            "signature", "token", "password", "passwd", "secret");
+    private static final List<String> SECRET_PARAMETER_WORDS = List.of("authorization", "cookie", "api-key", "apikey",
+            "api_key", "sig", "token", "password", "passwd", "secret", "pwd");
+    private static final List<String> AUTH_SCHEMES = List.of("bearer", "basic", "digest", "negotiate");
+
+    private static final List<Rule> RULES = List.of(
             // Standard Webhooks secrets and signatures, JSON Web Tokens, credentials after an auth scheme.
-            Pattern.compile("(whsec_)([A-Za-z0-9+/=]+)"),
-            Pattern.compile("(\\bv1[,=])([A-Za-z0-9+/]{20,}={0,2})"),
-            Pattern.compile("()(\\beyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*)"),
-            Pattern.compile("(?i)(\\b(?:bearer|basic|digest|negotiate)\\s+)([A-Za-z0-9._~+/=-]{4,})"),
+            new Rule(Pattern.compile("(whsec_)([A-Za-z0-9+/=]+)"), (text, lower) -> text.contains("whsec_")),
+            new Rule(Pattern.compile("(\\bv1[,=])([A-Za-z0-9+/]{20,}={0,2})"),
+                    (text, lower) -> text.contains("v1,") || text.contains("v1=")),
+            new Rule(Pattern.compile("()(\\beyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*)"),
+                    (text, lower) -> text.contains("eyJ")),
+            new Rule(Pattern.compile("(?i)(\\b(?:bearer|basic|digest|negotiate)\\s+)([A-Za-z0-9._~+/=-]{4,})"),
+                    (text, lower) -> containsAny(lower, AUTH_SCHEMES)),
             // "Name: value" (a header line, or JSON "name":"value"): the value to the line's end or quote.
-            Pattern.compile("(?i)(\\b(?:" + SECRET_NAMES + ")\\b\"?\\s*:\\s*\"?)([^\\r\\n\"]+)"),
+            new Rule(Pattern.compile("(?i)(\\b(?:" + SECRET_NAMES + ")\\b\"?\\s*:\\s*\"?)([^\\r\\n\"]+)"),
+                    (text, lower) -> text.indexOf(':') >= 0 && containsAny(lower, SECRET_NAME_WORDS)),
             // "name=value": the value to the next separator.
-            Pattern.compile("(?i)(\\b(?:" + SECRET_NAMES + "|access_token|id_token|token|api_key|client_secret|pwd|sig)"
-                    + "=)([^\\s&,;\"#]+)"),
+            new Rule(Pattern.compile("(?i)(\\b(?:" + SECRET_NAMES + "|access_token|id_token|token|api_key|client_secret"
+                    + "|pwd|sig)=)([^\\s&,;\"#]+)"),
+                    (text, lower) -> text.indexOf('=') >= 0 && containsAny(lower, SECRET_PARAMETER_WORDS)),
             // user:password@ in URLs.
-            Pattern.compile("(?i)(\\b[a-z][a-z0-9+.-]*://)([^/\\s@\"]+)(?=@)"));
+            new Rule(Pattern.compile("(?i)(\\b[a-z][a-z0-9+.-]*://)([^/\\s@\"]+)(?=@)"),
+                    (text, lower) -> text.contains("://") && text.indexOf('@') >= 0));
 
     private final List<String> secrets;
 
@@ -67,12 +90,26 @@ final class AuditRedactor {
         for (String secret : secrets) {
             result = result.replace(secret, MASK);
         }
-        for (Pattern pattern : PATTERNS) {
-            Matcher matcher = pattern.matcher(result);
+        // Computed once: a mask ("***") never creates a literal, so the stale copy only lets more through.
+        String lower = result.toLowerCase(Locale.ROOT);
+        for (Rule rule : RULES) {
+            if (!rule.mayMatch().test(result, lower)) {
+                continue;
+            }
+            Matcher matcher = rule.pattern().matcher(result);
             if (matcher.find()) {
                 result = matcher.replaceAll(match -> Matcher.quoteReplacement(match.group(1) + MASK));
             }
         }
         return result;
+    }
+
+    private static boolean containsAny(String lower, List<String> words) {
+        for (String word : words) {
+            if (lower.contains(word)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

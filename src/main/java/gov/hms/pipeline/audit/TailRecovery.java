@@ -1,5 +1,6 @@
 package gov.hms.pipeline.audit;
 
+import gov.hms.pipeline.storage.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -128,7 +129,7 @@ final class TailRecovery {
                 }
                 copy.force(true);
             }
-            AuditFiles.forceDirectory(file.toAbsolutePath().getParent());
+            AtomicFiles.forceDirectory(file.toAbsolutePath().getParent());
             channel.truncate(tail.goodEnd());
             channel.force(true);
             return new Torn(tail.size() - tail.goodEnd(), HexFormat.of().formatHex(sha256.digest()), keptAt);

@@ -18,8 +18,9 @@ import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
  * the deployment reached every target, so a policy that failed can be tried again.
  * <p>
  * The keys live in Camel's {@link FileIdempotentRepository} at {@code pipeline.inbox.repository-file}
- * (one key per line, appended; read back at start-up), so they survive restarts. The file is never
- * trimmed: a forgotten key would let a policy be delivered twice.
+ * (one key per line, appended; read back at start-up), so they survive restarts, and are indexed in
+ * memory ({@link IndexedFileIdempotentRepository}). The file is never trimmed: a forgotten key would
+ * let a policy be delivered twice.
  */
 @ApplicationScoped
 @Named("deployedPolicies")
@@ -28,19 +29,19 @@ public class DeployedPolicies {
     /** Exchange property set to {@code true} when the deployment was skipped as a duplicate. */
     public static final String DUPLICATE = "duplicatePolicy";
 
-    /** Keys held in memory; a miss reads the file, so this only bounds memory, not correctness. */
+    /** Camel's LRU cache in front of the index. */
     private static final int CACHE_SIZE = 10_000;
 
-    private final FileIdempotentRepository repository;
+    private final IndexedFileIdempotentRepository repository;
 
     public DeployedPolicies(PipelineConfig config) {
         Path file = config.inbox().repositoryFile().toAbsolutePath();
-        repository = new FileIdempotentRepository();
+        repository = new IndexedFileIdempotentRepository();
         repository.setFileStore(file.toFile());
         repository.setCacheSize(CACHE_SIZE);
         repository.setMaxFileStoreSize(0);
         repository.start();
-        Log.infof("idempotent repository %s open", file);
+        Log.infof("idempotent repository %s open: %d key(s)", file, repository.indexedKeys());
     }
 
     /**

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -25,8 +26,12 @@ import java.util.stream.Stream;
 /**
  * The durable outbox of notifications: one JSON file per notification not yet taken, under
  * {@code pipeline.notification.outbox-dir}, written atomically ({@link AtomicFiles}) before the
- * first attempt and rewritten after each failed one. The files are the only state that matters:
- * after a restart every entry found is due again (at its {@code nextAttemptAt}).
+ * first attempt and rewritten (forced to disk) after each failed one. The first write is not
+ * forced: most entries are taken within milliseconds and deleted, so {@link #secure(Collection)}
+ * forces only those still there when the deployment's caller is answered. Until then a power loss
+ * can take an entry, but the caller was not answered either, and retries the deployment. The files
+ * are the only state that matters: after a restart every entry found is due again (at its
+ * {@code nextAttemptAt}).
  * <p>
  * Retries follow {@code pipeline.notification.retry-schedule} (the waits after the first attempt;
  * Standard Webhooks suggests 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h). An entry whose schedule is
@@ -56,11 +61,16 @@ public class NotificationOutbox {
         this.schedule = List.copyOf(config.notification().retrySchedule());
     }
 
-    /** Writes a new entry, leased for the attempt its caller is about to make. */
+    /**
+     * Writes a new entry (not yet forced: see {@link #secure(Collection)}), leased for the attempt
+     * its caller is about to make.
+     *
+     * @throws UncheckedIOException if the outbox folder cannot be written
+     */
     public void enqueue(OutboxEntry entry) {
         leased.add(entry.id());
         try {
-            write(dir, entry);
+            AtomicFiles.writeUnforced(fileOf(entry.id()), MAPPER.writeValueAsBytes(entry));
         } catch (IOException e) {
             leased.remove(entry.id());
             throw new UncheckedIOException("outbox entry for subscriber " + entry.subscriber() + " could not be written to " + dir, e);
@@ -102,6 +112,20 @@ public class NotificationOutbox {
             }
         }
         return taken;
+    }
+
+    /**
+     * Forces to disk the entries still in the outbox (not taken yet), before the deployment's caller
+     * is told they are pending; entries taken meanwhile are gone and skipped.
+     *
+     * @throws UncheckedIOException if one cannot be forced
+     */
+    public void secure(Collection<OutboxEntry> entries) {
+        try {
+            AtomicFiles.forceAll(entries.stream().map(entry -> fileOf(entry.id())).toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException("outbox entries could not be forced to disk in " + dir, e);
+        }
     }
 
     /** The subscriber took it: the entry goes. */

@@ -97,8 +97,9 @@ public class SubscriberNotifier {
     }
 
     /**
-     * Starts the deployment's notifications: one outbox entry per enabled subscriber, on disk
-     * before anything is sent, and the {@link NotificationRound} the split reports into.
+     * Starts the deployment's notifications: one outbox entry per enabled subscriber, in the outbox
+     * folder before anything is sent (forced to disk by {@link #closeRound}), and the
+     * {@link NotificationRound} the split reports into.
      *
      * @throws java.io.UncheckedIOException if the outbox cannot be written
      */
@@ -122,8 +123,14 @@ public class SubscriberNotifier {
         return round.entries();
     }
 
-    /** After the split (all answered or the bound passed): the answer lists the rest as pending. */
+    /**
+     * After the split (all answered or the bound passed): what is still in the outbox is forced to
+     * disk, then the answer lists the rest as pending.
+     *
+     * @throws java.io.UncheckedIOException if the outbox cannot be forced
+     */
     public void closeRound(@ExchangeProperty(NotificationRound.PROPERTY) NotificationRound round) {
+        outbox.secure(round.entries());
         round.close(config.notification().timeout());
     }
 

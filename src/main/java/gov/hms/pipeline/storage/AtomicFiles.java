@@ -5,9 +5,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -30,6 +34,57 @@ public final class AtomicFiles {
      * @throws IOException if the folder cannot be written
      */
     public static void write(Path target, byte[] bytes) throws IOException {
+        write(target, bytes, true);
+    }
+
+    /**
+     * {@link #write(Path, byte[])} without forcing: whole or absent after the process dies, but only
+     * in the operating system's cache until {@link #forceAll(Collection)}, so a power loss may take it. For a
+     * file that is usually deleted again within moments, where an fsync each would be the cost.
+     *
+     * @throws IOException if the folder cannot be written
+     */
+    public static void writeUnforced(Path target, byte[] bytes) throws IOException {
+        write(target, bytes, false);
+    }
+
+    /**
+     * Forces files written by {@link #writeUnforced(Path, byte[])}, then each of their folders once,
+     * so both their content and their names survive a power loss. A file deleted meanwhile is
+     * skipped: there is nothing left to keep.
+     *
+     * @return how many of the files were still there and were forced
+     * @throws IOException if one exists but cannot be forced
+     */
+    public static int forceAll(Collection<Path> targets) throws IOException {
+        Set<Path> folders = new LinkedHashSet<>();
+        int forced = 0;
+        for (Path target : targets) {
+            try (FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE)) {
+                channel.force(true);
+                forced++;
+                folders.add(target.toAbsolutePath().getParent());
+            } catch (NoSuchFileException e) {
+                // taken meanwhile
+            }
+        }
+        folders.forEach(AtomicFiles::forceDirectory);
+        return forced;
+    }
+
+    /**
+     * Forces a folder's entries (names created, renamed, deleted) to disk, where the platform can;
+     * elsewhere there is nothing more Java can do, and it returns quietly.
+     */
+    public static void forceDirectory(Path dir) {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // not supported on this platform
+        }
+    }
+
+    private static void write(Path target, byte[] bytes, boolean force) throws IOException {
         Path folder = target.toAbsolutePath().getParent();
         Files.createDirectories(folder);
         Path temporary = folder.resolve(TEMPORARY_PREFIX + UUID.randomUUID() + "-" + target.getFileName());
@@ -38,7 +93,9 @@ public final class AtomicFiles {
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
-            channel.force(true);
+            if (force) {
+                channel.force(true);
+            }
         }
         try {
             Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

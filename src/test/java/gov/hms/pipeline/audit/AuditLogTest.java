@@ -19,7 +19,9 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -245,6 +247,62 @@ class AuditLogTest {
         IndependentAuditCheck.assertChain(records);
         assertThat(AuditLogReader.records(log.checkpointFile()))
                 .extracting(c -> c.path("records").asInt()).endsWith(300);
+    }
+
+    @Test
+    void deploymentsQueuedTogetherShareOneForceAndAreAllAnsweredOnceItIsDone() throws Exception {
+        AuditLog log = new AuditLog(config());
+        ExecutorService writer = log.auditTapExecutor();
+        CountDownLatch held = new CountDownLatch(1);
+        writer.execute(() -> awaitQuietly(held));
+        for (int i = 0; i < 50; i++) {
+            String id = "d" + i;
+            writer.execute(() -> log.append(record(id, AuditStep.RECEIVED)));
+            writer.execute(() -> log.append(record(id, AuditStep.COMPLETED)));
+        }
+        long forcesBefore = log.forces();
+        held.countDown();
+        for (int i = 0; i < 50; i++) {
+            log.awaitFinalRecord("d" + i);
+        }
+        // The whole burst was queued before the writer ran: one force at the idle point covers it.
+        assertThat(log.forces() - forcesBefore).isLessThanOrEqualTo(2);
+        assertThat(log.records()).isEqualTo(100);
+        log.close();
+        List<JsonNode> records = AuditLogReader.records(file());
+        assertThat(records).hasSize(100);
+        IndependentAuditCheck.assertChain(records);
+    }
+
+    @Test
+    void aDeploymentWaitsForTheForceEvenWhenTheQueueNeverEmpties() throws Exception {
+        AuditLog log = new AuditLog(config().auditOptions("none", "1h", "1h"));
+        ExecutorService writer = log.auditTapExecutor();
+        CountDownLatch held = new CountDownLatch(1);
+        writer.execute(() -> awaitQuietly(held));
+        for (int i = 0; i < AuditLog.GROUP_COMMIT_LIMIT; i++) {
+            String id = "d" + i;
+            writer.execute(() -> log.append(record(id, AuditStep.COMPLETED)));
+        }
+        CountDownLatch stillBusy = new CountDownLatch(1);
+        writer.execute(() -> awaitQuietly(stillBusy));
+        held.countDown();
+        // The writer is held again behind the burst, yet the limit forced it: every deployment is answered.
+        for (int i = 0; i < AuditLog.GROUP_COMMIT_LIMIT; i++) {
+            log.awaitFinalRecord("d" + i);
+        }
+        assertThat(log.forces()).isGreaterThanOrEqualTo(1);
+        stillBusy.countDown();
+        log.close();
+        assertThat(AuditLogReader.records(file())).hasSize(AuditLog.GROUP_COMMIT_LIMIT);
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

@@ -42,4 +42,22 @@ class AuditRedactorTest {
         assertThat(redactor.redact("http client 127.0.0.1:5555")).isEqualTo("http client 127.0.0.1:5555");
         assertThat(redactor.redact(null)).isNull();
     }
+
+    @Test
+    void namesAndSchemesAreFoundInAnyLetterCase() {
+        assertThat(redactor.redact("PROXY-AUTHORIZATION: NEGOTIATE YIIabc")).isEqualTo("PROXY-AUTHORIZATION: ***");
+        assertThat(redactor.redact("retry with BEARER abcd1234")).isEqualTo("retry with BEARER ***");
+        assertThat(redactor.redact("X-Upstream-Token: t0k3n")).isEqualTo("X-Upstream-Token: ***");
+        assertThat(redactor.redact("url ?Client_Secret=abc&Sig=xyz")).isEqualTo("url ?Client_Secret=***&Sig=***");
+        assertThat(redactor.redact("amqp://USER:pw@broker:5672")).isEqualTo("amqp://***@broker:5672");
+        assertThat(redactor.redact("PassWD=hunter2; next")).isEqualTo("PassWD=***; next");
+    }
+
+    @Test
+    void aTextWithoutAnyTellTaleLiteralIsReturnedAsItIs() {
+        String identifier = "vaccination-rule-2026";
+        assertThat(redactor.redact(identifier)).isSameAs(identifier);
+        String detail = "delivered to target registry: HTTP 201 after 1 attempt(s)";
+        assertThat(redactor.redact(detail)).isSameAs(detail);
+    }
 }
