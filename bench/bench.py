@@ -7,7 +7,7 @@ temporary working directory (so the repo's config/application.properties is not 
 bench baseline route (routes/bench-baseline.camel.yaml) switched on. Writes raw results as JSON
 to bench/results/<timestamp>.json and a Markdown summary to stdout.
 
-Environment knobs: RUNS (3), DURATION seconds per wrk run (10), WARMUP seconds (30), N_FILES (2000), N_MESSAGES (2000),
+Environment knobs: RUNS (3), DURATION seconds per wrk run (10), WARMUP seconds (60; and one unreported run of 500 for c and d), N_FILES (2000), N_MESSAGES (2000),
 CONCURRENCY (1,16,64: for scenario a),
 SCENARIOS (comma list of a,b,c,d,e; default all), EXTRA_PROPS (key=value ...),
 JVM_OPTS (for the service JVM), JFR=1 to record a JFR profile (jcmd JFR.start/stop)
@@ -31,9 +31,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 JAR = os.path.join(ROOT, "target", "quarkus-app", "quarkus-run.jar")
 RUNS = int(os.environ.get("RUNS", "3"))
 DURATION = int(os.environ.get("DURATION", "10"))
-# Seconds of unreported load before the first run: the JIT needs them (shorter warm-ups made each
-# of three runs faster than the one before).
-WARMUP = int(os.environ.get("WARMUP", "30"))
+# Seconds of unreported load before the first run: on 2 shared cores the JIT needs more than a
+# minute (with 30 s, each of three runs was faster than the one before).
+WARMUP = int(os.environ.get("WARMUP", "60"))
 N_FILES = int(os.environ.get("N_FILES", "2000"))
 N_MESSAGES = int(os.environ.get("N_MESSAGES", "2000"))
 CONCURRENCY = [int(c) for c in os.environ.get("CONCURRENCY", "1,16,64").split(",")]
@@ -274,11 +274,12 @@ def wait_delivered(receiver, n, timeout=300, failed_dir=None):
     raise RuntimeError(f"not all {n} delivered: {receiver.stats()}")
 
 
-def scenario_inbox(svc, receiver, run):
+def scenario_inbox(svc, receiver, run, n_files=None):
+    n_files = n_files or N_FILES
     tmp = os.path.join(svc.dir, f"stage-{run}")
     os.makedirs(tmp)
     names = []
-    for i in range(N_FILES):
+    for i in range(n_files):
         name = f"bench-r{run}-{i:05d}"
         with open(os.path.join(svc.inbox, name + ".tmp"), "wb") as f:
             f.write(policy(f"inbox-r{run}-{i}", 1024))
@@ -288,18 +289,19 @@ def scenario_inbox(svc, receiver, run):
     t0_wall = time.time()
     for name in names:
         os.rename(os.path.join(svc.inbox, name + ".tmp"), os.path.join(svc.inbox, name + ".json"))
-    st = wait_delivered(receiver, N_FILES, failed_dir=os.path.join(svc.inbox, ".failed"))
+    st = wait_delivered(receiver, n_files, failed_dir=os.path.join(svc.inbox, ".failed"))
     last = max(v[1] for v in st.values()) / 1000.0
     elapsed = last - t0_wall
     c1, r1 = cpu_ms(svc.pid), cpu_ms(receiver.proc.pid)
-    return {"n": N_FILES, "seconds": elapsed, "per_s": N_FILES / elapsed,
-            "cpu_ms_per_req": (c1 - c0 + r1 - r0) / N_FILES, "loadavg": loadavg()}
+    return {"n": n_files, "seconds": elapsed, "per_s": n_files / elapsed,
+            "cpu_ms_per_req": (c1 - c0 + r1 - r0) / n_files, "loadavg": loadavg()}
 
 
-def scenario_queue(svc, receiver, run):
+def scenario_queue(svc, receiver, run, n_messages=None):
     from proton import Message
     from proton.utils import BlockingConnection
-    bodies = [policy(f"queue-r{run}-{i}", 1024).decode() for i in range(N_MESSAGES)]
+    n_messages = n_messages or N_MESSAGES
+    bodies = [policy(f"queue-r{run}-{i}", 1024).decode() for i in range(n_messages)]
     receiver.reset()
     c0, r0 = cpu_ms(svc.pid), cpu_ms(receiver.proc.pid)
     t0_wall = time.time()
@@ -309,12 +311,12 @@ def scenario_queue(svc, receiver, run):
         sender.send(Message(body=b, durable=True))  # waits for the broker's settlement
     conn.close()
     sent_s = time.time() - t0_wall
-    st = wait_delivered(receiver, N_MESSAGES)
+    st = wait_delivered(receiver, n_messages)
     last = max(v[1] for v in st.values()) / 1000.0
     elapsed = last - t0_wall
     c1, r1 = cpu_ms(svc.pid), cpu_ms(receiver.proc.pid)
-    return {"n": N_MESSAGES, "seconds": elapsed, "send_seconds": sent_s, "per_s": N_MESSAGES / elapsed,
-            "cpu_ms_per_req": (c1 - c0 + r1 - r0) / N_MESSAGES, "loadavg": loadavg()}
+    return {"n": n_messages, "seconds": elapsed, "send_seconds": sent_s, "per_s": n_messages / elapsed,
+            "cpu_ms_per_req": (c1 - c0 + r1 - r0) / n_messages, "loadavg": loadavg()}
 
 
 def main():
@@ -367,6 +369,7 @@ def main():
                 if key not in SCENARIOS:
                     continue
                 runs = []
+                fn(svc, receiver, "warmup", 500)  # the JIT again: file and JMS paths, not reported
                 for i in range(RUNS):
                     with jfr_recording(svc, f"scenario-{key}.jfr", os.environ.get("JFR") == "1" and i == 0):
                         runs.append(fn(svc, receiver, i))
