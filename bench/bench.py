@@ -181,6 +181,8 @@ class Service:
         except subprocess.TimeoutExpired:
             self.proc.kill()
         self.log.close()
+        if os.environ.get("KEEP") != "1":  # its audit log, packages and service.log; KEEP=1 keeps them
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def wrk(url, body_file, conns, duration, rss_of=None):

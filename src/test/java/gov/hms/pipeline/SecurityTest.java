@@ -50,6 +50,17 @@ class SecurityTest {
     }
 
     @Test
+    void otherMethodsOnTheDeployEndpointAre405ForAnyAuthenticatedUserAnd401Without() {
+        for (String user : new String[] {"submitter", "reader"}) {
+            given().auth().preemptive().basic(user, user + "-test").when().get("/api/policies")
+                    .then().statusCode(405).header("Allow", "POST").contentType("application/json");
+            given().auth().preemptive().basic(user, user + "-test").when().delete("/api/policies/validate")
+                    .then().statusCode(405).header("Allow", "POST");
+        }
+        given().when().get("/api/policies").then().statusCode(401);
+    }
+
+    @Test
     void submitterDeploysAndIsTheAuditedActor() {
         String deploymentId = given().auth().preemptive().basic("submitter", "submitter-test")
                 .contentType("application/json").body(POLICY)

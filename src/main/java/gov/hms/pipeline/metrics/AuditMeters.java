@@ -23,6 +23,11 @@ public class AuditMeters {
 
     public AuditMeters(MeterRegistry registry, AuditLog auditLog) {
         this.auditLog = auditLog;
+        // Registering an existing name returns the existing meter, bound to its (weakly held) object:
+        // after a restart in the same JVM (tests) that object is a dead AuditLog. Start afresh.
+        for (String name : new String[] {"pipeline.audit.records", "pipeline.audit.forces"}) {
+            registry.find(name).meters().forEach(registry::remove);
+        }
         FunctionCounter.builder("pipeline.audit.records", auditLog, AuditLog::records)
                 .description("Audit records appended").register(registry);
         FunctionCounter.builder("pipeline.audit.forces", auditLog, AuditLog::forces)
