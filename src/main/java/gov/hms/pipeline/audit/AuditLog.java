@@ -150,7 +150,7 @@ public class AuditLog {
     public synchronized void append(AuditRecord record) {
         try {
             open();
-            write(toJson(record), false);
+            write(toJson(record));
             if (record.isFinal()) {
                 awaitingForce.add(finalRecord(record.deploymentId()));
             }
@@ -296,8 +296,8 @@ public class AuditLog {
         }
     }
 
-    /** Chains, rotates if due, appends, forces if asked, and signs a checkpoint if due. */
-    private void write(ObjectNode line, boolean forceNow) throws IOException {
+    /** Chains, rotates if due, appends (unforced: see {@link #commit()}), and signs a checkpoint if due. */
+    private void write(ObjectNode line) throws IOException {
         line.put("prevHash", lastHash);
         String hash = chainHash(lastHash, line);
         line.put("hash", hash);
@@ -309,9 +309,6 @@ public class AuditLog {
             }
             writeFully(channel, bytes);
             unforced = true;
-            if (forceNow) {
-                force();
-            }
         } catch (IOException | RuntimeException e) {
             // The file may now end in part of a line: reopen (and so repair the tail) before the next record.
             closeQuietly();
@@ -394,7 +391,6 @@ public class AuditLog {
             }
         } catch (IOException e) {
             Log.errorf("audit log %s: periodic force or checkpoint failed: %s", files.active(), e.toString());
-            failAwaiting(e);
         }
     }
 
@@ -438,14 +434,14 @@ public class AuditLog {
 
     /** Runs on the writer thread when it has nothing queued: forces what a deployment still waits for. */
     private synchronized void onIdle() {
-        if (channel == null || awaitingForce.isEmpty() && (!unforced || settings.fsyncInterval() != null)) {
+        if (channel == null) {
             return;
         }
         try {
             commit();
         } catch (IOException | RuntimeException e) {
+            // force() has failed the waiting deployments already
             Log.errorf("audit log %s: could not force records to disk: %s", files.active(), e.toString());
-            failAwaiting(e);
         }
     }
 
@@ -565,7 +561,8 @@ public class AuditLog {
         AuditRecord record = new AuditRecord(now(), null, null, AuditStep.LOG_RECOVERED, AuditRecord.ERROR,
                 SERVICE_SOURCE, SYSTEM_ACTOR, detail.toString(), null, null, null,
                 files.active().getFileName().toString(), null);
-        write(toJson(record), true);
+        write(toJson(record));
+        force();
     }
 
     private void startTimer() {

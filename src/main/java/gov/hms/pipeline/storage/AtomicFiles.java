@@ -53,23 +53,19 @@ public final class AtomicFiles {
      * so both their content and their names survive a power loss. A file deleted meanwhile is
      * skipped: there is nothing left to keep.
      *
-     * @return how many of the files were still there and were forced
      * @throws IOException if one exists but cannot be forced
      */
-    public static int forceAll(Collection<Path> targets) throws IOException {
+    public static void forceAll(Collection<Path> targets) throws IOException {
         Set<Path> folders = new LinkedHashSet<>();
-        int forced = 0;
         for (Path target : targets) {
             try (FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE)) {
                 channel.force(true);
-                forced++;
                 folders.add(target.toAbsolutePath().getParent());
             } catch (NoSuchFileException e) {
                 // taken meanwhile
             }
         }
         folders.forEach(AtomicFiles::forceDirectory);
-        return forced;
     }
 
     /**
