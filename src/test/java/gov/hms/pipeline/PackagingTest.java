@@ -85,10 +85,9 @@ class PackagingTest {
         }
         assertThat((String) response.path("packageSha256")).isEqualTo(json.getHeader("X-Package-Sha256"));
 
-        // Archived under its own hash, byte for byte what was delivered.
-        Path folder = PackagingTestResources.archiveDir().resolve("policy-two-targets");
-        assertThat(Files.readAllBytes(folder.resolve(json.getHeader("X-Package-Sha256") + ".json"))).isEqualTo(json.getBody());
-        assertThat(Files.readAllBytes(folder.resolve(zip.getHeader("X-Package-Sha256") + ".zip"))).isEqualTo(zip.getBody());
+        // Archived in the ledger, byte for byte what was delivered.
+        assertThat(archived("policy-two-targets", "1", "json")).isEqualTo(json.getBody());
+        assertThat(archived("policy-two-targets", "1", "zip")).isEqualTo(zip.getBody());
 
         List<JsonNode> records = AuditLogReader.recordsOf(PackagingTestResources.auditFile(), response.path("deploymentId"));
         assertThat(records).extracting(r -> r.path("step").asText())
@@ -145,23 +144,32 @@ class PackagingTest {
     }
 
     @Test
-    void samePolicyTwiceGivesIdenticalPackagesAndChangedContentADifferentOne() throws Exception {
+    void samePolicyTwiceIsNotDeliveredAgainAndChangedContentGetsADifferentPackage() throws Exception {
         String policy = policy("policy-repeat", "Same every time.");
         assertThat(deploy(policy).statusCode()).isEqualTo(200);
         assertThat(deploy(policy.replace("{\"id\"", "{ \"id\"")).statusCode()).isEqualTo(200);
         for (String path : List.of("/json-target/packages", "/zip-target/packages")) {
-            List<LoggedRequest> requests = wireMock.findAll(postRequestedFor(urlEqualTo(path)));
-            assertThat(requests).hasSize(2);
-            assertThat(requests.get(1).getBody()).as(path).isEqualTo(requests.get(0).getBody());
+            assertThat(wireMock.findAll(postRequestedFor(urlEqualTo(path)))).as(path).hasSize(1);
         }
         String firstZipSha = lastTo("/zip-target/packages").getHeader("X-Package-Sha256");
 
-        assertThat(deploy(policy("policy-repeat", "Changed once.")).statusCode()).isEqualTo(200);
+        assertThat(deploy(policy("policy-repeat", "Changed once.")).statusCode()).as("same version 3, other content")
+                .isEqualTo(409);
+        assertThat(deploy(policy("policy-repeat", "Changed once.").replace("\"version\":3", "\"version\":4")).statusCode())
+                .isEqualTo(200);
         assertThat(lastTo("/zip-target/packages").getHeader("X-Package-Sha256")).isNotEqualTo(firstZipSha);
-        try (var files = Files.list(PackagingTestResources.archiveDir().resolve("policy-repeat"))) {
-            assertThat(files.map(p -> p.getFileName().toString()))
-                    .hasSize(4).allMatch(name -> name.matches("[0-9a-f]{64}\\.(json|zip)"));
-        }
+        assertThat(PackageVerifier.sha256Hex(archived("policy-repeat", "1", "zip"))).isEqualTo(firstZipSha);
+        assertThat(archived("policy-repeat", "2", "zip")).isEqualTo(lastTo("/zip-target/packages").getBody());
+    }
+
+    /** The package the ledger archived for a revision, checked against its X-Package-Sha256. */
+    private static byte[] archived(String policyId, String revision, String format) {
+        Response response = given().queryParam("format", format)
+                .when().get("/api/policies/" + policyId + "/versions/" + revision + "/package")
+                .then().statusCode(200).extract().response();
+        byte[] bytes = response.asByteArray();
+        assertThat(PackageVerifier.sha256Hex(bytes)).isEqualTo(response.header("X-Package-Sha256"));
+        return bytes;
     }
 
     @Test
@@ -174,7 +182,7 @@ class PackagingTest {
                 .body("error", startsWith("Package too large"))
                 .extract().response();
         wireMock.verify(0, anyRequestedFor(anyUrl()));
-        assertThat(PackagingTestResources.archiveDir().resolve("policy-too-big")).doesNotExist();
+        given().when().get("/api/policies/policy-too-big").then().statusCode(404);
         assertThat(AuditLogReader.stepsOf(PackagingTestResources.auditFile(), response.path("deploymentId")))
                 .containsExactly("received", "validated", "rejected", "failed");
     }

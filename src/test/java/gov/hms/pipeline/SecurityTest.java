@@ -52,12 +52,36 @@ class SecurityTest {
     @Test
     void otherMethodsOnTheDeployEndpointAre405ForAnyAuthenticatedUserAnd401Without() {
         for (String user : new String[] {"submitter", "reader"}) {
-            given().auth().preemptive().basic(user, user + "-test").when().get("/api/policies")
-                    .then().statusCode(405).header("Allow", "POST").contentType("application/json");
+            given().auth().preemptive().basic(user, user + "-test").when().delete("/api/policies")
+                    .then().statusCode(405).contentType("application/json")
+                    .header("Allow", org.hamcrest.Matchers.allOf(org.hamcrest.Matchers.containsString("GET"),
+                            org.hamcrest.Matchers.containsString("POST")));
             given().auth().preemptive().basic(user, user + "-test").when().delete("/api/policies/validate")
                     .then().statusCode(405).header("Allow", "POST");
         }
         given().when().get("/api/policies").then().statusCode(401);
+    }
+
+    @Test
+    void readersReadTheLedgerOnlyOperatorsRollBackAndTheOperatorIsAudited() {
+        given().auth().preemptive().basic("reader", "reader-test").when().get("/api/policies").then().statusCode(200);
+        given().auth().preemptive().basic("submitter", "submitter-test").when().get("/api/policies").then().statusCode(403);
+        given().auth().preemptive().basic("submitter", "submitter-test").when().get("/api/deployments").then().statusCode(403);
+        given().auth().preemptive().basic("submitter", "submitter-test").contentType("application/json")
+                .body(POLICY.replace("\"id\":\"", "\"id\":\"secured-rollback-")).when().post("/api/policies")
+                .then().statusCode(200);
+        String body = "{\"toRevision\":1,\"reason\":\"audited reason\"}";
+        for (String user : new String[] {"submitter", "reader"}) {
+            given().auth().preemptive().basic(user, user + "-test").contentType("application/json").body(body)
+                    .when().post("/api/policies/secured-rollback-policy-secured/rollback")
+                    .then().statusCode(403).contentType("application/json");
+        }
+        String deploymentId = given().auth().preemptive().basic("operator", "operator-test").contentType("application/json")
+                .body(body).when().post("/api/policies/secured-rollback-policy-secured/rollback")
+                .then().statusCode(200).extract().path("deploymentId");
+        var records = AuditLogReader.recordsOf(PipelineTestResources.auditFile(), deploymentId);
+        assertThat(records).isNotEmpty().allSatisfy(r -> assertThat(r.path("actor").asText()).isEqualTo("operator"));
+        assertThat(records.get(0).path("detail").asText()).contains("audited reason");
     }
 
     @Test

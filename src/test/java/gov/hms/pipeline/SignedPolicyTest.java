@@ -43,6 +43,14 @@ class SignedPolicyTest {
 
     private WireMockServer wireMock;
 
+    /**
+     * POLICY (and its canonical form) under another id: every test that expects a delivery deploys
+     * content of its own, since content already live everywhere is not delivered again.
+     */
+    private static String as(String json, String id) {
+        return json.replace("policy-signed", id);
+    }
+
     @BeforeEach
     void scriptSystems() {
         wireMock = PipelineTestResources.healthySystems();
@@ -63,9 +71,9 @@ class SignedPolicyTest {
     @Test
     void ed25519SignedPolicyIsVerifiedAndTheKeyIdAudited() throws Exception {
         String signature = detachedJws(new Ed25519Signer(SignedPolicyTestResources.edKey()), JWSAlgorithm.EdDSA,
-                "approver-ed", CANONICAL);
+                "approver-ed", as(CANONICAL, "policy-signed-ed"));
         assertThat(signature).contains("..");
-        String deploymentId = postSigned(signature, POLICY)
+        String deploymentId = postSigned(signature, as(POLICY, "policy-signed-ed"))
                 .statusCode(200).body("status", equalTo("success"))
                 .extract().path("deploymentId");
         wireMock.verify(1, postRequestedFor(urlEqualTo("/target/packages")));
@@ -78,8 +86,8 @@ class SignedPolicyTest {
     @Test
     void es256SignatureIsAcceptedToo() throws Exception {
         String signature = detachedJws(new ECDSASigner(SignedPolicyTestResources.ecKey()), JWSAlgorithm.ES256,
-                "approver-ec", CANONICAL);
-        postSigned(signature, POLICY)
+                "approver-ec", as(CANONICAL, "policy-signed-ec"));
+        postSigned(signature, as(POLICY, "policy-signed-ec"))
                 .statusCode(200);
     }
 
@@ -121,14 +129,14 @@ class SignedPolicyTest {
     @Test
     void queueMessagesCarryTheSignatureInThePolicySignatureProperty() throws Exception {
         String signature = detachedJws(new Ed25519Signer(SignedPolicyTestResources.edKey()), JWSAlgorithm.EdDSA,
-                "approver-ed", CANONICAL);
+                "approver-ed", as(CANONICAL, "policy-signed-queue"));
         try (AnotherSystem agency = new AnotherSystem(PipelineTestResources.brokerAmqpUrl(), null, null)) {
-            agency.sendText("policies.approved", POLICY.replace("Approved text.", "Altered text."),
+            agency.sendText("policies.approved", as(POLICY, "policy-signed-queue").replace("Approved text.", "Altered text."),
                     java.util.Map.of("policySignature", signature));
             jakarta.jms.Message dead = agency.receive("policies.approved.DLQ", java.time.Duration.ofSeconds(60));
             assertThat(dead).isNotNull();
             assertThat(dead.getStringProperty("failureReason")).contains("does not match");
-            agency.sendText("policies.approved", POLICY, java.util.Map.of("policySignature", signature));
+            agency.sendText("policies.approved", as(POLICY, "policy-signed-queue"), java.util.Map.of("policySignature", signature));
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).untilAsserted(() ->
                     wireMock.verify(1, postRequestedFor(urlEqualTo("/target/packages"))));
         }
@@ -137,15 +145,15 @@ class SignedPolicyTest {
     @Test
     void inboxFilesCarryTheSignatureInAJwsSidecar() throws Exception {
         String signature = detachedJws(new Ed25519Signer(SignedPolicyTestResources.edKey()), JWSAlgorithm.EdDSA,
-                "approver-ed", CANONICAL);
+                "approver-ed", as(CANONICAL, "policy-signed-inbox"));
         java.nio.file.Path inbox = PipelineTestResources.inboxDir();
         java.nio.file.Files.createDirectories(inbox);
         // The sidecar first, then the policy under its final name (written aside, then renamed).
         java.nio.file.Files.writeString(inbox.resolve("tampered.json.jws"), signature);
-        java.nio.file.Files.writeString(inbox.resolve("tampered.json.tmp"), POLICY.replace("Approved text.", "Altered."));
+        java.nio.file.Files.writeString(inbox.resolve("tampered.json.tmp"), as(POLICY, "policy-signed-inbox").replace("Approved text.", "Altered."));
         java.nio.file.Files.move(inbox.resolve("tampered.json.tmp"), inbox.resolve("tampered.json"));
         java.nio.file.Files.writeString(inbox.resolve("signed.json.jws"), signature);
-        java.nio.file.Files.writeString(inbox.resolve("signed.json.tmp"), POLICY);
+        java.nio.file.Files.writeString(inbox.resolve("signed.json.tmp"), as(POLICY, "policy-signed-inbox"));
         java.nio.file.Files.move(inbox.resolve("signed.json.tmp"), inbox.resolve("signed.json"));
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90)).untilAsserted(() -> {
             assertThat(inbox.resolve(".failed")).isDirectory();

@@ -25,7 +25,7 @@ public final class Deployment {
     private final String actor;
     private final String origin;
     private final String declaredContentType;
-    private volatile boolean skipsDuplicates;
+    private final String reason;
 
     private volatile String signature;
     private volatile boolean dryRun;
@@ -34,6 +34,10 @@ public final class Deployment {
     private volatile String policyId;
     private volatile String version;
     private volatile String policySha256;
+    private volatile Integer replayRevision;
+    private volatile Integer revision;
+    private volatile String idempotencyKey;
+    private volatile List<String> targetNames;
     private final Map<String, PolicyPackage> packages = new ConcurrentHashMap<>();
     private final List<DeliveryOutcome> deliveries = new CopyOnWriteArrayList<>();
     private final List<NotificationOutcome> notifications = new CopyOnWriteArrayList<>();
@@ -55,6 +59,24 @@ public final class Deployment {
      * @param id a deployment id this service generated (a UUID)
      */
     public Deployment(String id, Source source, String actor, String origin, String declaredContentType) {
+        this(id, source, actor, origin, declaredContentType, null);
+    }
+
+    /**
+     * An operator's deployment of an archived revision (a rollback or a sync): no body is parsed,
+     * the ledger supplies the policy and its packages as first built.
+     *
+     * @param revision the ledger revision to make live again
+     * @param reason   why, in the operator's words (audited)
+     */
+    public static Deployment replaying(Source source, String actor, String origin, int revision, String reason) {
+        Deployment deployment = new Deployment(UUID.randomUUID().toString(), source, actor, origin, null, reason);
+        deployment.replayRevision = revision;
+        return deployment;
+    }
+
+    private Deployment(String id, Source source, String actor, String origin, String declaredContentType, String reason) {
+        this.reason = reason;
         this.id = id;
         this.source = source;
         this.actor = actor == null || actor.isBlank() ? "anonymous" : actor;
@@ -91,20 +113,39 @@ public final class Deployment {
 
     public void signerKeyId(String keyId) { this.signerKeyId = keyId; }
 
+    /** The operator's reason for a rollback or sync, or {@code null}. */
+    public String reason() { return reason; }
+
+    /** Whether this deployment re-delivers an archived revision instead of a received policy. */
+    public boolean replay() { return replayRevision != null; }
+
+    /** The archived revision a replay makes live, or {@code null}. */
+    public Integer replayRevision() { return replayRevision; }
+
+    /** The ledger revision this deployment makes live, once admitted; {@code null} before. */
+    public Integer revision() { return revision; }
+
     /**
-     * Asks {@code direct:deploy} to skip a policy that was already deployed successfully for a source
-     * that asked the same (same SHA-256 of its RFC 8785 canonical JSON), and to remember this one once
-     * it succeeds. The inbox asks for it; HTTP and the Java API do not.
-     *
-     * @return this deployment
+     * The {@code Idempotency-Key} every request of this deployment carries: one key per intent to
+     * make content live (docs/ledger.md); {@code null} before admission.
      */
-    public Deployment skippingDuplicates() {
-        this.skipsDuplicates = true;
-        return this;
+    public String idempotencyKey() { return idempotencyKey; }
+
+    /**
+     * Set by the ledger's admission.
+     *
+     * @param revision       the revision this deployment makes live
+     * @param idempotencyKey its intent's key
+     * @param targetNames    the targets that do not have that revision yet (the ones to deliver to)
+     */
+    public void admit(int revision, String idempotencyKey, List<String> targetNames) {
+        this.revision = revision;
+        this.idempotencyKey = idempotencyKey;
+        this.targetNames = List.copyOf(targetNames);
     }
 
-    /** Whether {@link #skippingDuplicates()} was asked for. */
-    public boolean skipsDuplicates() { return skipsDuplicates; }
+    /** The targets this deployment delivers to, by name; {@code null} before admission. */
+    public List<String> targetNames() { return targetNames; }
 
     public JsonNode policy() { return policy; }
     public String policyId() { return policyId; }

@@ -3,7 +3,14 @@ package gov.hms.pipeline.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import gov.hms.pipeline.ledger.LedgerRecords.PolicyStatus;
+import gov.hms.pipeline.ledger.LedgerRecords.PolicyVersion;
+import gov.hms.pipeline.ledger.PolicyCatalogue;
+import gov.hms.pipeline.ledger.Redeployments;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.camel.Exchange;
@@ -25,10 +32,45 @@ public class PolicyDeploymentPipeline {
     static final String DEPLOY_ENDPOINT = "direct:deploy";
 
     private final ProducerTemplate producer;
+    private final PolicyCatalogue catalogue;
+    private final Redeployments redeployments;
     private final ObjectMapper mapper = new ObjectMapper();
 
-    public PolicyDeploymentPipeline(ProducerTemplate producer) {
+    public PolicyDeploymentPipeline(ProducerTemplate producer, PolicyCatalogue catalogue, Redeployments redeployments) {
         this.producer = producer;
+        this.catalogue = catalogue;
+        this.redeployments = redeployments;
+    }
+
+    /**
+     * What is live where for one policy (as {@code GET /api/policies/{id}}).
+     *
+     * @return empty if the ledger has no such policy
+     * @throws SQLException if the ledger's database fails
+     */
+    public Optional<PolicyStatus> live(String policyId) throws SQLException {
+        return catalogue.live(policyId);
+    }
+
+    /**
+     * The policy's versions, newest first (as {@code GET /api/policies/{id}/versions}); empty if unknown.
+     *
+     * @throws SQLException if the ledger's database fails
+     */
+    public List<PolicyVersion> versions(String policyId) throws SQLException {
+        return catalogue.versions(policyId);
+    }
+
+    /**
+     * Makes an archived version live again (as {@code POST /api/policies/{id}/rollback}), through the
+     * deploy route, audited with actor {@code anonymous} and the reason.
+     *
+     * @param version a {@code version} label, or a revision number
+     * @return the result; 404 when the policy or version is unknown
+     * @throws SQLException if the ledger's database fails
+     */
+    public DeploymentResult rollback(String policyId, String version, String reason) throws SQLException {
+        return redeployments.rollback(policyId, version, reason, null);
     }
 
     /** Deploys a policy given as a map (the seed's dict); audited with actor {@code anonymous}. */

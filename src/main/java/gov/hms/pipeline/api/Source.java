@@ -7,7 +7,11 @@ public enum Source {
     HTTP("http"),
     FILE("file"),
     QUEUE("queue"),
-    API("api");
+    API("api"),
+    /** An operator made an archived version live again ({@code POST /api/policies/{id}/rollback}). */
+    ROLLBACK("rollback"),
+    /** An operator re-delivered the live version to targets not in sync ({@code POST /api/policies/{id}/sync}). */
+    SYNC("sync");
 
     private final String label;
 
@@ -18,5 +22,15 @@ public enum Source {
     @JsonValue
     public String label() {
         return label;
+    }
+
+    /** @return the source with this label */
+    public static Source ofLabel(String label) {
+        for (Source source : values()) {
+            if (source.label.equals(label)) {
+                return source;
+            }
+        }
+        throw new IllegalArgumentException("unknown source " + label);
     }
 }

@@ -7,7 +7,7 @@ import gov.hms.pipeline.api.DeploymentResult;
 import gov.hms.pipeline.api.NotificationOutcome;
 import gov.hms.pipeline.delivery.DeliveryTarget;
 import gov.hms.pipeline.delivery.TargetDelivery;
-import gov.hms.pipeline.idempotency.DeployedPolicies;
+import gov.hms.pipeline.ledger.UnchangedPolicyException;
 import gov.hms.pipeline.notification.SubscriberNotifier;
 import gov.hms.pipeline.packaging.PolicyPackage;
 import gov.hms.pipeline.validation.PolicyRejectedException;
@@ -73,7 +73,7 @@ public class AuditSnapshot implements Processor {
                         + (notification.error() == null ? "HTTP " + notification.httpStatus() : notification.error());
             }
             case AuditStep.DUPLICATE -> detail = "policy sha256=" + deployment.policySha256()
-                    + " was already deployed; not delivered again";
+                    + " is already live at every enabled target; not delivered again";
             case AuditStep.REJECTED -> {
                 outcome = AuditRecord.ERROR;
                 detail = describeRejection(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
@@ -82,8 +82,8 @@ public class AuditSnapshot implements Processor {
                 DeploymentResult result = exchange.getMessage().getBody(DeploymentResult.class);
                 outcome = result != null && result.succeeded() ? AuditRecord.OK : AuditRecord.ERROR;
                 detail = result == null ? step
-                        : exchange.getProperty(DeployedPolicies.DUPLICATE, false, Boolean.class)
-                        ? "duplicate of a policy already deployed; nothing delivered, nobody notified"
+                        : UnchangedPolicyException.endedUnchanged(exchange)
+                        ? "already live at every target; nothing delivered, nobody notified"
                         : describeResult(result);
             }
             default -> {

@@ -51,6 +51,9 @@ public interface PipelineConfig {
 
     Packaging packaging();
 
+    /** The deployment ledger: what is live where (docs/ledger.md). */
+    Ledger ledger();
+
     /** The input queue that other systems publish approved policies to. */
     Queue queue();
 
@@ -143,14 +146,17 @@ public interface PipelineConfig {
         @WithDefault("10s")
         Duration responseTimeout();
 
-        /** Folder of the durable outbox: one JSON file per notification not yet taken. */
+        /**
+         * Where 0.5.0 kept its outbox (one JSON file per notification): imported into the ledger once
+         * at start-up, then moved to {@code <outbox-dir>/imported}. The outbox itself is in the ledger.
+         */
         @WithName("outbox-dir")
         @WithDefault("data/outbox")
         Path outboxDir();
 
         /**
          * Waits between attempts after the first (Standard Webhooks-like); when they are used up
-         * the notification is given up and moved to {@code <outbox-dir>/abandoned}.
+         * the notification is given up (kept as {@code abandoned} in the ledger).
          */
         @WithName("retry-schedule")
         @WithDefault("5s,5m,30m,2h,5h,10h,10h")
@@ -162,9 +168,31 @@ public interface PipelineConfig {
         Duration pollInterval();
     }
 
+    /** The deployment ledger's concurrency rules; the database itself is {@code quarkus.datasource.*}. */
+    interface Ledger {
+        /**
+         * How long a deployment holds its policy id's lease (one deployment per policy id at a time,
+         * across instances) before another may take it over: longer than the slowest deployment
+         * (every target's retries), short enough that a crashed holder does not block for long.
+         */
+        @WithDefault("15m")
+        Duration lease();
+
+        /**
+         * How long a deployment waits for another deployment of the same policy id to finish before
+         * it gives up with 409.
+         */
+        @WithName("lease-wait")
+        @WithDefault("2m")
+        Duration leaseWait();
+    }
+
     /** The durable dead-letter store of failed deliveries. */
     interface DeadLetters {
-        /** Folder with one JSON file per dead letter. */
+        /**
+         * Where 0.5.0 kept its dead letters (one JSON file each): no longer read (the dead letters are
+         * in the ledger); the service warns at start-up while files are left there (docs/ledger.md).
+         */
         @WithDefault("data/dead-letters")
         Path dir();
     }
@@ -272,10 +300,13 @@ public interface PipelineConfig {
         @WithName("signing-key")
         Optional<Path> signingKey();
 
-        /** Every package produced is kept as {@code <archive-dir>/<policyId>/<sha256>.<json|zip>}. */
+        /**
+         * Where 0.5.0 archived packages as files. No longer written or read (every version's packages
+         * are in the ledger); kept so a 0.5.0 configuration still starts (docs/ledger.md, "Upgrading").
+         */
         @WithName("archive-dir")
-        @WithDefault("data/packages")
-        Path archiveDir();
+        @Deprecated(since = "0.6.0")
+        Optional<Path> archiveDir();
 
         /** Largest package produced, in bytes; a policy whose package is larger fails with HTTP 413. */
         @WithName("max-bytes")
@@ -386,12 +417,12 @@ public interface PipelineConfig {
         Duration quietPeriod();
 
         /**
-         * The inbox's idempotent repository: one SHA-256 (of the policy's RFC 8785 canonical JSON) per
-         * line, for every policy the inbox deployed successfully. Survives restarts.
+         * The 0.5.0 inbox's idempotent repository. No longer read (the inbox follows the ledger's
+         * rules); kept so a 0.5.0 configuration still starts (docs/ledger.md, "Upgrading").
          */
         @WithName("repository-file")
-        @WithDefault("data/state/inbox-deployed-sha256.txt")
-        Path repositoryFile();
+        @Deprecated(since = "0.6.0")
+        Optional<Path> repositoryFile();
 
         Retry retry();
 

@@ -6,8 +6,8 @@ import gov.hms.pipeline.packaging.PolicyPackage;
 import java.util.List;
 
 /**
- * A deployment whose delivery finally failed, as kept on disk ({@code <pipeline.dead-letters.dir>/<id>.json})
- * until it is retried successfully or discarded.
+ * A deployment whose delivery finally failed, as kept in the ledger's {@code dead_letter} table until
+ * it is retried successfully or discarded.
  *
  * @param id           the dead letter's id: the id of the deployment that failed (a UUID)
  * @param createdAt    when it was kept, RFC 3339 UTC
@@ -20,7 +20,9 @@ import java.util.List;
  * @param delivered    targets that have the package
  * @param missing      targets that do not, each with its last status, attempts and error
  * @param retries      retries asked for so far through the API
- * @param packages     the packages exactly as packaged (bytes base64 in the file)
+ * @param packages     the packages exactly as packaged (the revision's, from the ledger)
+ * @param revision     the ledger revision the deployment makes live
+ * @param idempotencyKey the {@code Idempotency-Key} of the deployment, which every retry carries
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeadLetter(
@@ -35,7 +37,14 @@ public record DeadLetter(
         List<String> delivered,
         List<DeliveryOutcome> missing,
         int retries,
-        List<StoredPackage> packages) {
+        List<StoredPackage> packages,
+        Integer revision,
+        String idempotencyKey) {
+
+    /** The key every re-send carries. */
+    public String key() {
+        return idempotencyKey;
+    }
 
     /** One package as kept: {@link PolicyPackage} with its bytes. */
     public record StoredPackage(String format, String contentType, String sha256, byte[] bytes) {
@@ -53,7 +62,7 @@ public record DeadLetter(
     /**
      * What {@code GET /api/dead-letters} shows of a dead letter: everything but the package bytes.
      *
-     * @param idempotencyKey the key every re-send carries (the policy's SHA-256)
+     * @param idempotencyKey the key every re-send carries (the deployment's)
      * @param lastError      the missing targets' errors in one line
      * @param packages       format, SHA-256 and size in bytes of each package kept
      */
@@ -69,7 +78,7 @@ public record DeadLetter(
 
     public Summary summary() {
         String lastError = String.join("; ", missing.stream().map(d -> "target " + d.target() + ": " + d.error()).toList());
-        return new Summary(id, id, createdAt, updatedAt, policyId, version, policySha256, delivered, missing, lastError,
+        return new Summary(id, id, createdAt, updatedAt, policyId, version, key(), delivered, missing, lastError,
                 retries, packages.stream().map(p -> new PackageInfo(p.format(), p.sha256(), p.bytes().length)).toList());
     }
 }

@@ -1,24 +1,30 @@
 package gov.hms.pipeline.delivery;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import gov.hms.pipeline.api.DeliveryOutcome;
 import gov.hms.pipeline.api.Deployment;
 import gov.hms.pipeline.api.Source;
 import gov.hms.pipeline.audit.AuditSnapshot;
 import gov.hms.pipeline.config.PipelineConfig;
+import gov.hms.pipeline.ledger.DeploymentLedger;
 import gov.hms.pipeline.packaging.PolicyPackage;
-import gov.hms.pipeline.storage.AtomicFiles;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Named;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -29,13 +35,13 @@ import java.util.stream.Stream;
 import org.apache.camel.Exchange;
 
 /**
- * The dead-letter channel of deliveries: a durable store, one JSON file per failed deployment
- * under {@code pipeline.dead-letters.dir}, written atomically ({@link AtomicFiles}). The
+ * The dead-letter channel of deliveries: the ledger's {@code dead_letter} table, one row per failed
+ * deployment (its packages are its revision's, in {@code policy_package}). The
  * {@code dead-letter*} routes keep, retry and discard entries; {@code /api/dead-letters}
  * ({@link DeadLetterResource}) lists them.
  * <p>
- * An id is a deployment id (a lower-case UUID) and is checked against {@link #ID} before it names a
- * file, so a request can never choose a path.
+ * An id is a deployment id (a lower-case UUID) and is checked against {@link #ID} before it is
+ * looked up.
  */
 @ApplicationScoped
 @Named("deadLetterStore")
@@ -53,14 +59,31 @@ public class DeadLetterStore {
     /** A dead-letter id: a UUID as this service writes deployment ids. */
     public static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
-    private final Path dir;
+    private final DeploymentLedger ledger;
     private final TargetDelivery targetDelivery;
+    private final Path legacyDir;
     private final ObjectMapper mapper = new ObjectMapper();
     private final Set<String> retrying = ConcurrentHashMap.newKeySet();
 
-    public DeadLetterStore(PipelineConfig config, TargetDelivery targetDelivery) {
-        this.dir = config.deadLetters().dir();
+    public DeadLetterStore(DeploymentLedger ledger, TargetDelivery targetDelivery, PipelineConfig config) {
+        this.ledger = ledger;
         this.targetDelivery = targetDelivery;
+        this.legacyDir = config.deadLetters().dir();
+    }
+
+    /** 0.5.0 kept dead letters as files, with no ledger revision to tie them to: say so while any are left. */
+    void warnAboutLegacyFiles(@Observes StartupEvent start) throws IOException {
+        if (!Files.isDirectory(legacyDir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(legacyDir)) {
+            long left = files.filter(p -> p.getFileName().toString().endsWith(".json")).count();
+            if (left > 0) {
+                Log.warnf("%d dead letter file(s) of version 0.5.0 are in %s; this version does not read them. "
+                        + "Each names its policy and missing targets: deploy that policy again (or sync it) and "
+                        + "then delete the file (docs/ledger.md, \"Upgrading from 0.5.0\")", left, legacyDir);
+            }
+        }
     }
 
     /** Whether {@code id} is a well-formed dead-letter id (nothing else is ever looked up). */
@@ -69,56 +92,58 @@ public class DeadLetterStore {
     }
 
     /**
-     * Keeps the current deployment as a dead letter: its packages, the targets that have it and
-     * those that don't with their last error. Sets {@value #ID_PROPERTY} for the answer.
+     * Keeps the current deployment as a dead letter: the targets that have it and those that don't
+     * with their last error; its packages are its revision's in the ledger. Sets {@value #ID_PROPERTY}
+     * for the answer.
      *
-     * @throws UncheckedIOException if the store cannot be written (the deployment then fails with 500:
-     *                              a failure that could not be kept must not look like a normal 502)
+     * @throws IllegalStateException if it cannot be stored (the deployment then fails with 500:
+     *                               a failure that could not be kept must not look like a normal 502)
      */
-    public synchronized void keep(Exchange exchange) {
+    public void keep(Exchange exchange) {
         Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
         List<String> delivered = deployment.deliveries().stream().filter(DeliveryOutcome::delivered)
                 .map(DeliveryOutcome::target).toList();
         List<DeliveryOutcome> missing = deployment.deliveries().stream().filter(d -> !d.delivered()).toList();
-        List<DeadLetter.StoredPackage> packages = new ArrayList<>();
-        for (String format : List.of(PolicyPackage.JSON, PolicyPackage.ZIP)) {
-            Optional.ofNullable(deployment.packageIn(format)).map(DeadLetter.StoredPackage::of).ifPresent(packages::add);
+        Timestamp now = Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        try (Connection connection = ledger.connection();
+                PreparedStatement insert = connection.prepareStatement("INSERT INTO dead_letter (dead_letter_id, "
+                        + "created_at, updated_at, policy_id, version, revision, policy_sha256, idempotency_key, source, "
+                        + "actor, delivered, missing, retries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
+            insert.setString(1, deployment.id());
+            insert.setTimestamp(2, now);
+            insert.setTimestamp(3, now);
+            insert.setString(4, deployment.policyId());
+            insert.setString(5, deployment.version());
+            insert.setInt(6, deployment.revision());
+            insert.setString(7, deployment.policySha256());
+            insert.setString(8, deployment.idempotencyKey());
+            insert.setString(9, deployment.source().name());
+            insert.setString(10, deployment.actor());
+            insert.setString(11, mapper.writeValueAsString(delivered));
+            insert.setString(12, mapper.writeValueAsString(missing));
+            insert.executeUpdate();
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("dead letter " + deployment.id() + " could not be stored: " + e.getMessage(), e);
         }
-        String now = now();
-        DeadLetter entry = new DeadLetter(deployment.id(), now, now, deployment.policyId(), deployment.version(),
-                deployment.policySha256(), deployment.source().name(), deployment.actor(), delivered, missing, 0, packages);
-        write(entry);
-        exchange.setProperty(ID_PROPERTY, entry.id());
-        Log.warnf("deployment %s: kept as dead letter %s; missing at %s", deployment.id(), entry.id(),
+        exchange.setProperty(ID_PROPERTY, deployment.id());
+        Log.warnf("deployment %s: kept as dead letter %s; missing at %s", deployment.id(), deployment.id(),
                 missing.stream().map(DeliveryOutcome::target).toList());
     }
 
-    /** @return how many dead letters are kept (files counted, none read) */
+    /** @return how many dead letters are kept, or -1 if the database cannot say */
     public long count() {
-        if (!Files.isDirectory(dir)) {
-            return 0;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(AtomicFiles::isStoredJson).count();
-        } catch (IOException e) {
+        try (Connection connection = ledger.connection();
+                PreparedStatement select = connection.prepareStatement("SELECT COUNT(*) FROM dead_letter");
+                ResultSet row = select.executeQuery()) {
+            return row.next() ? row.getLong(1) : 0;
+        } catch (SQLException e) {
             return -1;
         }
     }
 
     /** @return every dead letter, oldest first */
     public List<DeadLetter> list() {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(AtomicFiles::isStoredJson)
-                    .map(this::read)
-                    .flatMap(Optional::stream)
-                    .sorted(Comparator.comparing(DeadLetter::createdAt).thenComparing(DeadLetter::id))
-                    .toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return select(" ORDER BY created_at, dead_letter_id", null);
     }
 
     /** @return the dead letter, or empty when there is none with this id or the id is malformed */
@@ -126,8 +151,35 @@ public class DeadLetterStore {
         if (!isValidId(id)) {
             return Optional.empty();
         }
-        Path file = fileOf(id);
-        return Files.exists(file) ? read(file) : Optional.empty();
+        return select(" WHERE dead_letter_id = ?", id).stream().findFirst();
+    }
+
+    private List<DeadLetter> select(String where, String id) {
+        List<DeadLetter> entries = new ArrayList<>();
+        try (Connection connection = ledger.connection();
+                PreparedStatement select = connection.prepareStatement("SELECT dead_letter_id, created_at, updated_at, "
+                        + "policy_id, version, revision, policy_sha256, idempotency_key, source, actor, delivered, missing, "
+                        + "retries FROM dead_letter" + where)) {
+            if (id != null) {
+                select.setString(1, id);
+            }
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    String policyId = row.getString(4);
+                    int revision = row.getInt(6);
+                    List<DeadLetter.StoredPackage> packages = ledger.packages(policyId, revision).stream()
+                            .map(DeadLetter.StoredPackage::of).toList();
+                    entries.add(new DeadLetter(row.getString(1), time(row.getTimestamp(2)), time(row.getTimestamp(3)),
+                            policyId, row.getString(5), row.getString(7), row.getString(9), row.getString(10),
+                            mapper.readValue(row.getString(11), new TypeReference<List<String>>() { }),
+                            mapper.readValue(row.getString(12), new TypeReference<List<DeliveryOutcome>>() { }),
+                            row.getInt(13), packages, revision, row.getString(8)));
+                }
+            }
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("dead letters cannot be read: " + e.getMessage(), e);
+        }
+        return entries;
     }
 
     /**
@@ -159,6 +211,7 @@ public class DeadLetterStore {
         deployment.identify(entry.policyId(), entry.version());
         deployment.policySha256(entry.policySha256());
         entry.packages().forEach(p -> deployment.addPackage(p.toPackage()));
+        deployment.admit(entry.revision(), entry.key(), entry.missing().stream().map(DeliveryOutcome::target).toList());
         exchange.setProperty(Deployment.PROPERTY, deployment);
         exchange.setProperty(ID_PROPERTY, entry.id());
         Set<String> enabled = new LinkedHashSet<>(targetDelivery.enabledTargets().stream().map(DeliveryTarget::name).toList());
@@ -181,9 +234,9 @@ public class DeadLetterStore {
 
     /**
      * After a retry's deliveries: removes the dead letter when every target has the package,
-     * otherwise rewrites it with the targets still missing and their new errors.
+     * otherwise records the targets still missing and their new errors.
      */
-    public synchronized void settle(Exchange exchange) {
+    public void settle(Exchange exchange) {
         DeadLetter entry = exchange.getProperty(ENTRY_PROPERTY, DeadLetter.class);
         Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
         Set<String> delivered = new LinkedHashSet<>(entry.delivered());
@@ -195,18 +248,22 @@ public class DeadLetterStore {
                 stillMissing.add(outcome);
             }
         }
-        Path file = fileOf(entry.id());
-        try {
+        try (Connection connection = ledger.connection()) {
             if (stillMissing.isEmpty()) {
-                Files.deleteIfExists(file);
+                delete(connection, entry.id());
                 Log.infof("dead letter %s settled: every target has policy %s", entry.id(), entry.policyId());
-            } else {
-                write(new DeadLetter(entry.id(), entry.createdAt(), now(), entry.policyId(), entry.version(),
-                        entry.policySha256(), entry.source(), entry.actor(), List.copyOf(delivered), stillMissing,
-                        entry.retries() + 1, entry.packages()));
+                return;
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            try (PreparedStatement update = connection.prepareStatement("UPDATE dead_letter SET updated_at = ?, "
+                    + "delivered = ?, missing = ?, retries = retries + 1 WHERE dead_letter_id = ?")) {
+                update.setTimestamp(1, Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MILLIS)));
+                update.setString(2, mapper.writeValueAsString(List.copyOf(delivered)));
+                update.setString(3, mapper.writeValueAsString(stillMissing));
+                update.setString(4, entry.id());
+                update.executeUpdate();
+            }
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("dead letter " + entry.id() + " could not be updated: " + e.getMessage(), e);
         }
     }
 
@@ -214,49 +271,30 @@ public class DeadLetterStore {
      * The {@code dead-letter-discard} route: deletes the {@value #ENTRY_PROPERTY} entry and sets up
      * its audit record (step {@value #DISCARDED_STEP}, the original deployment's id).
      */
-    public synchronized void discard(Exchange exchange) throws IOException {
+    public void discard(Exchange exchange) throws SQLException {
         DeadLetter entry = exchange.getProperty(ENTRY_PROPERTY, DeadLetter.class);
         String actor = exchange.getProperty(ACTOR_PROPERTY, "anonymous", String.class);
-        Files.deleteIfExists(fileOf(entry.id()));
+        try (Connection connection = ledger.connection()) {
+            delete(connection, entry.id());
+        }
         Deployment deployment = new Deployment(entry.id(), Source.HTTP, actor, "dead-letter api", null);
         deployment.identify(entry.policyId(), entry.version());
         exchange.setProperty(Deployment.PROPERTY, deployment);
         exchange.setProperty(AuditSnapshot.DETAIL_PROPERTY, "dead letter " + entry.id() + " discarded; policy "
-                + entry.policyId() + " (Idempotency-Key " + entry.policySha256() + ") never reached "
+                + entry.policyId() + " (Idempotency-Key " + entry.key() + ") never reached "
                 + entry.missing().stream().map(DeliveryOutcome::target).toList());
         Log.warnf("dead letter %s discarded: policy %s never reached %s", entry.id(), entry.policyId(),
                 entry.missing().stream().map(DeliveryOutcome::target).toList());
     }
 
-    private void write(DeadLetter entry) {
-        try {
-            AtomicFiles.write(fileOf(entry.id()), mapper.writeValueAsBytes(entry));
-        } catch (IOException e) {
-            throw new UncheckedIOException("dead letter " + entry.id() + " could not be written to " + dir, e);
+    private static void delete(Connection connection, String id) throws SQLException {
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM dead_letter WHERE dead_letter_id = ?")) {
+            delete.setString(1, id);
+            delete.executeUpdate();
         }
     }
 
-    private Optional<DeadLetter> read(Path file) {
-        try {
-            return Optional.of(mapper.readValue(file.toFile(), DeadLetter.class));
-        } catch (IOException e) {
-            // A file that vanished meanwhile (settled, discarded) is simply gone; a torn one cannot be
-            // (AtomicFiles), so anything else is worth a log line but must not hide the others.
-            if (Files.exists(file)) {
-                Log.errorf("dead letter file %s cannot be read: %s", file, e.getMessage());
-            }
-            return Optional.empty();
-        }
-    }
-
-    private Path fileOf(String id) {
-        if (!isValidId(id)) {
-            throw new IllegalArgumentException("not a dead-letter id");
-        }
-        return dir.resolve(id + ".json");
-    }
-
-    private static String now() {
-        return Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
+    private static String time(Timestamp timestamp) {
+        return timestamp.toInstant().truncatedTo(ChronoUnit.MILLIS).toString();
     }
 }

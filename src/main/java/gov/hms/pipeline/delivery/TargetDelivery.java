@@ -43,7 +43,10 @@ public class TargetDelivery {
     /** Exchange property: the {@link DeliveryOutcome} of the current target, for the audit. */
     public static final String OUTCOME = "deliveryOutcome";
 
-    /** Outbound header: the policy's SHA-256, identical on every attempt and re-send. */
+    /**
+     * Outbound header: one key per intent to make content live (the deployment ledger's rule,
+     * docs/ledger.md), identical on every attempt and dead-letter retry of one deployment.
+     */
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     public static final String POLICY_ID = "X-Policy-Id";
     /** Outbound header: SHA-256 (hex) of the package bytes in this request, so the target can check them. */
@@ -96,7 +99,8 @@ public class TargetDelivery {
         message.setBody(policyPackage.bytes());
         message.setHeader(Exchange.CONTENT_TYPE, policyPackage.contentType());
         message.setHeader(POLICY_ID, deployment.policyId());
-        message.setHeader(IDEMPOTENCY_KEY, deployment.policySha256());
+        message.setHeader(IDEMPOTENCY_KEY, deployment.idempotencyKey() == null ? deployment.policySha256()
+                : deployment.idempotencyKey());
         message.setHeader(PACKAGE_SHA256, policyPackage.sha256());
         Log.infof("deployment %s: delivering policy %s to target %s", deployment.id(), deployment.policyId(), target.name());
     }

@@ -6,7 +6,7 @@ import gov.hms.pipeline.api.Deployment;
 import gov.hms.pipeline.api.DeploymentResult;
 import gov.hms.pipeline.api.Source;
 import gov.hms.pipeline.config.PipelineConfig;
-import gov.hms.pipeline.idempotency.DeployedPolicies;
+import gov.hms.pipeline.ledger.UnchangedPolicyException;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -103,7 +103,6 @@ public class InboxFiles {
         }
         exchange.setProperty(InboxFile.PROPERTY, file);
         Deployment deployment = new Deployment(Source.FILE, file.owner(), "inbox file " + file.quotedName(), null)
-                .skippingDuplicates()
                 .signature(sidecarSignature(path));
         exchange.setProperty(Deployment.PROPERTY, deployment);
         exchange.getMessage().setBody(file.bytes());
@@ -191,9 +190,9 @@ public class InboxFiles {
         if (result.succeeded()) {
             Path done = InboxNames.uniqueIn(doneDir, file.name(), now, "");
             exchange.setProperty(DESTINATION, done.toString());
-            boolean duplicate = exchange.getProperty(DeployedPolicies.DUPLICATE, false, Boolean.class);
+            boolean duplicate = UnchangedPolicyException.endedUnchanged(exchange);
             Log.infof("inbox: %s %s as deployment %s (policy %s); moving it to %s", file.quotedName(),
-                    duplicate ? "was already deployed, nothing delivered," : "deployed", result.deploymentId(),
+                    duplicate ? "is already live at every target, nothing delivered," : "deployed", result.deploymentId(),
                     result.policyId(), done);
             moveSidecar(file, done.toString());
             return;

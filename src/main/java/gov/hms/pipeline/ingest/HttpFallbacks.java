@@ -11,8 +11,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 /**
- * JSON answers where no handler of ours speaks: 401 and 403 from Quarkus security, a wrong method on {@code /api/policies} or {@code /api/policies/validate} is
- * 405 with {@code Allow: POST} (RFC 9110 section 15.5.6) rather than 404, and any unknown path is a
+ * JSON answers where no handler of ours speaks: 401 and 403 from Quarkus security, a wrong method on {@code /api/policies} ({@code Allow: GET, POST}) or
+ * {@code /api/policies/validate} ({@code Allow: POST}) is 405 (RFC 9110 section 15.5.6) rather than 404, and any unknown path is a
  * JSON 404 rather than an HTML page. Both run after every real route.
  */
 @ApplicationScoped
@@ -32,15 +32,16 @@ public class HttpFallbacks {
                 context.next();
             }
         });
-        for (String path : new String[] {"/api/policies", "/api/policies/validate"}) {
+        for (var allowed : java.util.Map.of("/api/policies", "GET, POST", "/api/policies/validate", "POST").entrySet()) {
+            String path = allowed.getKey();
             router.route(path).last().handler(context -> {
-                if ("POST".equals(context.request().method().name())) {
+                if (allowed.getValue().contains(context.request().method().name())) {
                     context.next();
                     return;
                 }
-                context.response().putHeader("Allow", "POST");
+                context.response().putHeader("Allow", allowed.getValue());
                 answer(context, 405, "Method " + context.request().method().name() + " is not allowed on " + path
-                        + "; use POST");
+                        + "; use " + allowed.getValue());
             });
         }
         router.route().last().handler(context -> answer(context, 404, "No such resource"));

@@ -2,21 +2,26 @@ package gov.hms.pipeline.notification;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import gov.hms.pipeline.config.PipelineConfig;
-import gov.hms.pipeline.storage.AtomicFiles;
+import gov.hms.pipeline.ledger.DeploymentLedger;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Named;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -24,125 +29,112 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
- * The durable outbox of notifications: one JSON file per notification not yet taken, under
- * {@code pipeline.notification.outbox-dir}, written atomically ({@link AtomicFiles}) before the
- * first attempt and rewritten (forced to disk) after each failed one. The first write is not
- * forced: most entries are taken within milliseconds and deleted, so {@link #secure(Collection)}
- * forces only those still there when the deployment's caller is answered. Until then a power loss
- * can take an entry, but the caller was not answered either, and retries the deployment. The files
- * are the only state that matters: after a restart every entry found is due again (at its
- * {@code nextAttemptAt}).
+ * The durable outbox of notifications: the ledger's {@code notification_outbox} table, one row per
+ * notification not yet taken by its subscriber ({@code pending}) or given up on
+ * ({@code abandoned}, kept for a person, never sent again). A row is committed before the first
+ * attempt and updated after each failed one, so after a restart every pending row is due again at
+ * its {@code next_attempt_at}.
  * <p>
  * Retries follow {@code pipeline.notification.retry-schedule} (the waits after the first attempt;
  * Standard Webhooks suggests 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h). An entry whose schedule is
- * used up, whose subscriber answered {@code 410 Gone} or is gone from the configuration is moved to
- * {@code <outbox-dir>/abandoned/} — kept for a person, never sent again.
+ * used up, whose subscriber answered {@code 410 Gone} or is gone from the configuration is abandoned.
  * <p>
  * Within this process an entry is <em>leased</em> while an attempt for it is queued or running,
  * so the scan never hands out the same entry twice.
+ * <p>
+ * Upgrade from 0.5.0, which kept one JSON file per entry in {@code pipeline.notification.outbox-dir}:
+ * at start-up each such file is imported once (as pending, or abandoned if it was in
+ * {@code abandoned/}) and moved to {@code <outbox-dir>/imported/}.
  */
 @ApplicationScoped
 @Named("notificationOutbox")
 public class NotificationOutbox {
 
-    /** Sub-folder of entries given up on. */
-    public static final String ABANDONED = "abandoned";
+    static final String PENDING = "pending";
+    static final String ABANDONED = "abandoned";
     /** Most entries leased at once (bounds the in-memory queue of attempts). */
     static final int MAX_LEASED = 200;
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String COLUMNS = "entry_id, subscriber, webhook_id, deployment_id, policy_id, version, source, "
+            + "actor, event, created_at, attempts, next_attempt_at, last_error";
 
-    private final Path dir;
+    private final DeploymentLedger ledger;
+    private final Path legacyDir;
     private final List<Duration> schedule;
     private final Set<String> leased = ConcurrentHashMap.newKeySet();
 
-    public NotificationOutbox(PipelineConfig config) {
-        this.dir = config.notification().outboxDir();
+    public NotificationOutbox(DeploymentLedger ledger, PipelineConfig config) {
+        this.ledger = ledger;
+        this.legacyDir = config.notification().outboxDir();
         this.schedule = List.copyOf(config.notification().retrySchedule());
     }
 
     /**
-     * Writes a new entry (not yet forced: see {@link #secure(Collection)}), leased for the attempt
+     * Stores the entries of one deployment's round in one transaction, each leased for the attempt
      * its caller is about to make.
      *
-     * @throws UncheckedIOException if the outbox folder cannot be written
+     * @throws IllegalStateException if the database cannot take them
      */
-    public void enqueue(OutboxEntry entry) {
-        leased.add(entry.id());
-        try {
-            AtomicFiles.writeUnforced(fileOf(entry.id()), MAPPER.writeValueAsBytes(entry));
-        } catch (IOException e) {
-            leased.remove(entry.id());
-            throw new UncheckedIOException("outbox entry for subscriber " + entry.subscriber() + " could not be written to " + dir, e);
+    public void enqueue(List<OutboxEntry> entries) {
+        entries.forEach(entry -> leased.add(entry.id()));
+        try (Connection connection = ledger.connection()) {
+            insert(connection, entries, PENDING);
+        } catch (SQLException e) {
+            entries.forEach(entry -> leased.remove(entry.id()));
+            throw new IllegalStateException("outbox entries could not be stored: " + e.getMessage(), e);
         }
     }
 
     /**
-     * The scan of the {@code notification-outbox} route: entries due now that are not leased,
-     * oldest due first, now leased to the caller.
+     * The scan of the {@code notification-outbox} route: pending entries due now that are not
+     * leased, oldest due first, now leased to the caller.
      *
      * @return at most as many as keep the leased total under {@value #MAX_LEASED}
      */
     public List<OutboxEntry> takeDue() {
-        if (!Files.isDirectory(dir)) {
+        int room = MAX_LEASED - leased.size();
+        if (room <= 0) {
             return List.of();
         }
-        Instant now = Instant.now();
-        List<OutboxEntry> due = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.filter(AtomicFiles::isStoredJson).toList()) {
-                String id = file.getFileName().toString().replaceFirst("\\.json$", "");
-                if (leased.contains(id)) {
-                    continue;
-                }
-                read(file).filter(entry -> isDue(entry, now)).ifPresent(due::add);
-            }
-        } catch (IOException e) {
-            Log.errorf("outbox %s cannot be scanned: %s", dir, e.toString());
-            return List.of();
-        }
-        due.sort(Comparator.comparing(OutboxEntry::nextAttemptAt));
         List<OutboxEntry> taken = new ArrayList<>();
-        for (OutboxEntry entry : due) {
-            if (leased.size() >= MAX_LEASED) {
-                break;
+        try (Connection connection = ledger.connection();
+                PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM notification_outbox "
+                        + "WHERE status = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, entry_id")) {
+            select.setString(1, PENDING);
+            select.setTimestamp(2, Timestamp.from(Instant.now()));
+            select.setMaxRows(room + leased.size());
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next() && taken.size() < room) {
+                    OutboxEntry entry = entryOf(row);
+                    if (leased.add(entry.id())) {
+                        taken.add(entry);
+                    }
+                }
             }
-            if (leased.add(entry.id())) {
-                taken.add(entry);
-            }
+        } catch (SQLException e) {
+            Log.errorf("outbox cannot be scanned: %s", e.getMessage());
         }
         return taken;
     }
 
-    /**
-     * Forces to disk the entries still in the outbox (not taken yet), before the deployment's caller
-     * is told they are pending; entries taken meanwhile are gone and skipped.
-     *
-     * @throws UncheckedIOException if one cannot be forced
-     */
-    public void secure(Collection<OutboxEntry> entries) {
-        try {
-            AtomicFiles.forceAll(entries.stream().map(entry -> fileOf(entry.id())).toList());
-        } catch (IOException e) {
-            throw new UncheckedIOException("outbox entries could not be forced to disk in " + dir, e);
-        }
-    }
-
     /** The subscriber took it: the entry goes. */
     public void delivered(OutboxEntry entry) {
-        try {
-            Files.deleteIfExists(fileOf(entry.id()));
-        } catch (IOException e) {
+        try (Connection connection = ledger.connection();
+                PreparedStatement delete = connection.prepareStatement("DELETE FROM notification_outbox WHERE entry_id = ?")) {
+            delete.setString(1, entry.id());
+            delete.executeUpdate();
+        } catch (SQLException e) {
             // Worst case it is sent once more after the next scan, with the same webhook-id.
-            Log.errorf("outbox entry %s could not be removed: %s", entry.id(), e.toString());
+            Log.errorf("outbox entry %s could not be removed: %s", entry.id(), e.getMessage());
         } finally {
             leased.remove(entry.id());
         }
     }
 
     /**
-     * Records a failed attempt: the entry is rewritten with its next due time, or abandoned when
-     * the schedule is used up.
+     * Records a failed attempt: the entry gets its next due time, or is abandoned when the
+     * schedule is used up.
      *
      * @return the wait until the next attempt, or empty if the entry was abandoned
      */
@@ -154,26 +146,20 @@ public class NotificationOutbox {
                 return Optional.empty();
             }
             Duration wait = schedule.get(attemptsMade - 1);
-            write(dir, entry.failedAttempt(error, Instant.now().plus(wait).toString()));
+            update(entry.failedAttempt(error, Instant.now().plus(wait).toString()), PENDING);
             return Optional.of(wait);
-        } catch (IOException e) {
-            throw new UncheckedIOException("outbox entry " + entry.id() + " could not be rewritten", e);
         } finally {
             leased.remove(entry.id());
         }
     }
 
-    /** Gives up on an entry: moved to {@code abandoned/} with the reason, never sent again. */
+    /** Gives up on an entry: abandoned with the reason, never sent again. */
     public void abandon(OutboxEntry entry, String reason) {
         try {
-            Path abandoned = dir.resolve(ABANDONED).resolve(entry.id() + ".json");
-            write(abandoned.getParent(), entry.failedAttempt(reason + (entry.lastError() == null ? "" : "; last error: "
-                    + entry.lastError()), null));
-            Files.deleteIfExists(fileOf(entry.id()));
+            update(entry.failedAttempt(reason + (entry.lastError() == null ? "" : "; last error: " + entry.lastError()),
+                    null), ABANDONED);
             Log.warnf("outbox entry %s (deployment %s, subscriber %s) abandoned: %s", entry.id(), entry.deploymentId(),
                     entry.subscriber(), reason);
-        } catch (IOException e) {
-            throw new UncheckedIOException("outbox entry " + entry.id() + " could not be abandoned", e);
         } finally {
             leased.remove(entry.id());
         }
@@ -184,45 +170,143 @@ public class NotificationOutbox {
         return schedule.size() + 1;
     }
 
-    /**
-     * Writes an entry into an outbox folder the way this service does (atomically, {@code <id>.json});
-     * public so a test can leave a pending entry as an earlier process would have.
-     */
-    public static void write(Path outboxDir, OutboxEntry entry) throws IOException {
-        AtomicFiles.write(outboxDir.resolve(entry.id() + ".json"), MAPPER.writeValueAsBytes(entry));
+    /** @return how many entries are pending (not yet taken, not given up), or -1 if the database cannot say */
+    public long pending() {
+        return count(PENDING);
     }
 
-    private static boolean isDue(OutboxEntry entry, Instant now) {
-        try {
-            return entry.nextAttemptAt() == null || !Instant.parse(entry.nextAttemptAt()).isAfter(now);
-        } catch (DateTimeParseException e) {
-            return true;
+    /** @return how many entries were given up on, or -1 if the database cannot say */
+    public long abandoned() {
+        return count(ABANDONED);
+    }
+
+    private long count(String status) {
+        try (Connection connection = ledger.connection();
+                PreparedStatement select = connection.prepareStatement("SELECT COUNT(*) FROM notification_outbox WHERE status = ?")) {
+            select.setString(1, status);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? row.getLong(1) : 0;
+            }
+        } catch (SQLException e) {
+            return -1;
         }
     }
 
-    private Optional<OutboxEntry> read(Path file) {
-        try {
-            OutboxEntry entry = MAPPER.readValue(file.toFile(), OutboxEntry.class);
-            if (!file.getFileName().toString().equals(entry.id() + ".json")) {
-                throw new IOException("its id does not match its file name");
-            }
-            return Optional.of(entry);
+    /** Imports the entry files a 0.5.0 outbox folder left, once (see the class comment). */
+    void importLegacyFiles(@Observes StartupEvent start) throws SQLException {
+        int imported = importFolder(legacyDir, PENDING) + importFolder(legacyDir.resolve("abandoned"), ABANDONED);
+        if (imported > 0) {
+            Log.warnf("outbox: imported %d entry file(s) of a 0.5.0 outbox from %s (moved to %s)", imported, legacyDir,
+                    legacyDir.resolve("imported"));
+        }
+    }
+
+    private int importFolder(Path dir, String status) throws SQLException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        List<Path> files;
+        try (Stream<Path> listed = Files.list(dir)) {
+            files = listed.filter(p -> p.getFileName().toString().endsWith(".json") && Files.isRegularFile(p)).toList();
         } catch (IOException e) {
-            if (Files.exists(file)) {
-                // Not ours to fix and must not block the rest: set aside for a person.
-                Log.errorf("outbox file %s cannot be read (%s); moved to %s", file, e.getMessage(), ABANDONED);
-                try {
-                    Files.createDirectories(dir.resolve(ABANDONED));
-                    Files.move(file, dir.resolve(ABANDONED).resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-                } catch (IOException moveFailed) {
-                    Log.errorf("outbox file %s cannot be moved aside: %s", file, moveFailed.toString());
+            Log.errorf("outbox: the 0.5.0 folder %s cannot be read: %s", dir, e.getMessage());
+            return 0;
+        }
+        int imported = 0;
+        for (Path file : files) {
+            try (Connection connection = ledger.connection()) {
+                OutboxEntry entry = MAPPER.readValue(file.toFile(), OutboxEntry.class);
+                if (!exists(connection, entry.id())) {
+                    insert(connection, List.of(entry), status);
                 }
+                Path imported0 = legacyDir.resolve("imported");
+                Files.createDirectories(imported0);
+                Files.move(file, imported0.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                imported++;
+            } catch (IOException e) {
+                Log.errorf("outbox: the 0.5.0 entry %s cannot be imported (left where it is): %s", file, e.getMessage());
             }
+        }
+        return imported;
+    }
+
+    private static boolean exists(Connection connection, String id) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT 1 FROM notification_outbox WHERE entry_id = ?")) {
+            select.setString(1, id);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next();
+            }
+        }
+    }
+
+    private static void insert(Connection connection, List<OutboxEntry> entries, String status) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO notification_outbox (" + COLUMNS
+                + ", status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (OutboxEntry entry : entries) {
+                insert.setString(1, entry.id());
+                insert.setString(2, entry.subscriber());
+                insert.setString(3, entry.webhookId());
+                insert.setString(4, entry.deploymentId());
+                insert.setString(5, entry.policyId());
+                insert.setString(6, entry.version());
+                insert.setString(7, entry.source());
+                insert.setString(8, entry.actor());
+                insert.setString(9, entry.event());
+                insert.setTimestamp(10, timestamp(entry.createdAt()).orElseGet(() -> Timestamp.from(Instant.now())));
+                insert.setInt(11, entry.attempts());
+                setTime(insert, 12, ABANDONED.equals(status) ? null : entry.nextAttemptAt());
+                insert.setString(13, clip(entry.lastError()));
+                insert.setString(14, status);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    private void update(OutboxEntry entry, String status) {
+        try (Connection connection = ledger.connection();
+                PreparedStatement update = connection.prepareStatement("UPDATE notification_outbox SET attempts = ?, "
+                        + "next_attempt_at = ?, last_error = ?, status = ? WHERE entry_id = ?")) {
+            update.setInt(1, entry.attempts());
+            setTime(update, 2, entry.nextAttemptAt());
+            update.setString(3, clip(entry.lastError()));
+            update.setString(4, status);
+            update.setString(5, entry.id());
+            update.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("outbox entry " + entry.id() + " could not be updated: " + e.getMessage(), e);
+        }
+    }
+
+    private static OutboxEntry entryOf(ResultSet row) throws SQLException {
+        Timestamp next = row.getTimestamp(12);
+        return new OutboxEntry(row.getString(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5),
+                row.getString(6), row.getString(7), row.getString(8), row.getString(9),
+                row.getTimestamp(10).toInstant().toString(), row.getInt(11), next == null ? null : next.toInstant().toString(),
+                row.getString(13));
+    }
+
+    private static void setTime(PreparedStatement statement, int index, String rfc3339) throws SQLException {
+        Optional<Timestamp> time = timestamp(rfc3339);
+        if (time.isPresent()) {
+            statement.setTimestamp(index, time.get());
+        } else {
+            statement.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
+        }
+    }
+
+    private static Optional<Timestamp> timestamp(String rfc3339) {
+        if (rfc3339 == null) {
             return Optional.empty();
         }
+        try {
+            return Optional.of(Timestamp.from(Instant.parse(rfc3339)));
+        } catch (DateTimeParseException e) {
+            return Optional.of(Timestamp.from(Instant.now())); // unreadable: due now
+        }
     }
 
-    private Path fileOf(String id) {
-        return dir.resolve(id + ".json");
+    private static String clip(String text) {
+        return text == null || text.length() <= 2000 ? text : text.substring(0, 1999) + "…";
     }
 }

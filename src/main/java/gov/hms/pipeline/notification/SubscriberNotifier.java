@@ -53,6 +53,8 @@ import org.apache.camel.http.base.HttpOperationFailedException;
 public class SubscriberNotifier {
 
     public static final String EVENT_TYPE = "gov.hms.policy.deployed";
+    /** The event type of a rollback: an archived version made live again by an operator. */
+    public static final String ROLLBACK_EVENT_TYPE = "gov.hms.policy.rolled-back";
     public static final String CONTENT_TYPE = "application/cloudevents+json";
 
     /** Exchange property: the {@link NotificationSubscriber} of the current attempt. */
@@ -97,11 +99,10 @@ public class SubscriberNotifier {
     }
 
     /**
-     * Starts the deployment's notifications: one outbox entry per enabled subscriber, in the outbox
-     * folder before anything is sent (forced to disk by {@link #closeRound}), and the
-     * {@link NotificationRound} the split reports into.
+     * Starts the deployment's notifications: one outbox entry per enabled subscriber, committed
+     * (one transaction) before anything is sent, and the {@link NotificationRound} the split reports into.
      *
-     * @throws java.io.UncheckedIOException if the outbox cannot be written
+     * @throws IllegalStateException if the outbox cannot be written
      */
     public void openRound(Exchange exchange) {
         Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
@@ -109,12 +110,11 @@ public class SubscriberNotifier {
         String now = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
         List<OutboxEntry> entries = new ArrayList<>();
         for (NotificationSubscriber subscriber : enabledSubscribers()) {
-            OutboxEntry entry = new OutboxEntry(UUID.randomUUID().toString(), subscriber.name(), "msg_" + deployment.id(),
+            entries.add(new OutboxEntry(UUID.randomUUID().toString(), subscriber.name(), "msg_" + deployment.id(),
                     deployment.id(), deployment.policyId(), deployment.version(), deployment.source().name(),
-                    deployment.actor(), event, now, 0, now, null);
-            outbox.enqueue(entry);
-            entries.add(entry);
+                    deployment.actor(), event, now, 0, now, null));
         }
+        outbox.enqueue(entries);
         exchange.setProperty(NotificationRound.PROPERTY, new NotificationRound(deployment, entries));
     }
 
@@ -124,13 +124,10 @@ public class SubscriberNotifier {
     }
 
     /**
-     * After the split (all answered or the bound passed): what is still in the outbox is forced to
-     * disk, then the answer lists the rest as pending.
-     *
-     * @throws java.io.UncheckedIOException if the outbox cannot be forced
+     * After the split (all answered or the bound passed): the answer lists the rest as pending
+     * (their outbox rows were committed before the first attempt).
      */
     public void closeRound(@ExchangeProperty(NotificationRound.PROPERTY) NotificationRound round) {
-        outbox.secure(round.entries());
         round.close(config.notification().timeout());
     }
 
@@ -177,15 +174,16 @@ public class SubscriberNotifier {
 
     /**
      * The event: {@code id} is the deployment id (one occurrence, the same for every subscriber),
-     * {@code subject} the policy id, {@code data} {@code {policyId, version, deploymentId,
-     * packageSha256, targets}}.
+     * {@code type} {@value #EVENT_TYPE} ({@value #ROLLBACK_EVENT_TYPE} for a rollback), {@code subject}
+     * the policy id, {@code data} {@code {policyId, version, deploymentId, revision, packageSha256,
+     * policySha256, targets}} ({@code revision}: the ledger's, docs/ledger.md).
      */
     byte[] cloudEvent(Deployment deployment) {
         ObjectNode event = mapper.createObjectNode();
         event.put("specversion", "1.0");
         event.put("id", deployment.id());
         event.put("source", "/policy-pipeline/" + config.audit().instance());
-        event.put("type", EVENT_TYPE);
+        event.put("type", deployment.source() == gov.hms.pipeline.api.Source.ROLLBACK ? ROLLBACK_EVENT_TYPE : EVENT_TYPE);
         event.put("subject", deployment.policyId());
         event.put("time", Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
         event.put("datacontenttype", "application/json");
@@ -193,6 +191,9 @@ public class SubscriberNotifier {
         data.put("policyId", deployment.policyId());
         data.put("version", deployment.version());
         data.put("deploymentId", deployment.id());
+        if (deployment.revision() != null) {
+            data.put("revision", deployment.revision());
+        }
         PolicyPackage jsonPackage = deployment.packageIn(PolicyPackage.JSON);
         data.put("packageSha256", jsonPackage == null ? null : jsonPackage.sha256());
         data.put("policySha256", deployment.policySha256());

@@ -232,24 +232,6 @@ class ZipPackageTest {
                 .contains("No errors detected");
     }
 
-    @Test
-    void archiveKeepsEachPackageUnderItsHashAndNeverOutsideItsFolder(@TempDir Path dir) throws Exception {
-        PackageArchive archive = new PackageArchive(dir.resolve("packages"));
-        PolicyPackage zip = zipOf(packager(PackageSigner.unsigned()), POLICY);
-        Path kept = archive.keep("policy-2024-flu", zip);
-        assertThat(kept).isEqualTo(dir.resolve("packages/policy-2024-flu/" + zip.sha256() + ".zip").toAbsolutePath());
-        assertThat(Files.readAllBytes(kept)).isEqualTo(zip.bytes());
-        assertThat(archive.keep("policy-2024-flu", zip)).isEqualTo(kept);
-        try (var files = Files.list(kept.getParent())) {
-            assertThat(files).containsExactly(kept);
-        }
-        for (String id : List.of("..", ".", "../x", "a/b", "a" + File.separator + "b", "")) {
-            assertThatThrownBy(() -> archive.keep(id, zip)).as(id).isInstanceOf(IllegalArgumentException.class);
-        }
-        PolicyPackage forged = new PolicyPackage("zip", "application/zip", zip.bytes(), "../../etc/passwd");
-        assertThatThrownBy(() -> archive.keep("policy-2024-flu", forged)).isInstanceOf(IllegalArgumentException.class);
-    }
-
     static JWK ed25519(String kid) throws Exception {
         return new OctetKeyPairGenerator(Curve.Ed25519).keyID(kid).generate();
     }

@@ -5,7 +5,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import gov.hms.pipeline.notification.NotificationOutbox;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
 import gov.hms.pipeline.notification.OutboxEntry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,10 +21,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@code fast}, {@code slow} (both unsigned) and {@code signed} (with {@link #SIGNED_SECRET});
  * the caller waits at most 1 s for notifications, a subscriber answer at most 15 s.
  * <p>
- * A "previous run": before Quarkus starts, a pending notification for {@code signed} is left in
- * the outbox folder exactly as the service writes it ({@link NotificationOutbox#write}), one
- * attempt already made. The service has never seen it in memory; sending it proves pending
- * notifications survive a restart.
+ * A "previous run" of version 0.5.0: before Quarkus starts, a pending notification for
+ * {@code signed} is left in the outbox folder exactly as 0.5.0 wrote it (one JSON file), one
+ * attempt already made. Sending it proves the upgrade imports pending notifications into the
+ * ledger and they survive a restart.
  * <p>
  * Every request WireMock receives is also kept in {@link #received()}, which survives the
  * WireMock resets between tests.
@@ -43,9 +44,10 @@ public class FanOutTestResources extends PipelineTestResources {
         wireMock().addMockServiceRequestListener((request, response) -> RECEIVED.add(LoggedRequest.createFrom(request)));
         wireMock().stubFor(post(urlPathMatching("/fanout/.*")).willReturn(aResponse().withStatus(204)));
         try {
-            NotificationOutbox.write(dataDir.resolve("outbox"), new OutboxEntry("5e5e5e5e-aaaa-4bbb-8ccc-dddddddddddd",
+            Files.createDirectories(dataDir.resolve("outbox"));
+            Files.write(dataDir.resolve("outbox/5e5e5e5e-aaaa-4bbb-8ccc-dddddddddddd.json"), new ObjectMapper().writeValueAsBytes(new OutboxEntry("5e5e5e5e-aaaa-4bbb-8ccc-dddddddddddd",
                     "signed", "msg_" + LEFT_OVER_DEPLOYMENT, LEFT_OVER_DEPLOYMENT, "policy-left-over", null, "API",
-                    "anonymous", LEFT_OVER_EVENT, Instant.now().toString(), 1, Instant.now().toString(), "HTTP 503"));
+                    "anonymous", LEFT_OVER_EVENT, Instant.now().toString(), 1, Instant.now().toString(), "HTTP 503")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

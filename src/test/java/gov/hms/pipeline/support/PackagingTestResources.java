@@ -66,7 +66,7 @@ public class PackagingTestResources implements QuarkusTestResourceLifecycleManag
         config.put("pipeline.delivery.initial-delay", "50ms");
         config.put("pipeline.delivery.max-delay", "200ms");
         config.put("pipeline.packaging.max-bytes", Integer.toString(MAX_BYTES));
-        config.put("pipeline.packaging.archive-dir", archiveDir().toString());
+        config.put("quarkus.datasource.h2.jdbc.url", PipelineTestResources.h2Url(dataDir));
         config.put("pipeline.audit.file", auditFile().toString());
         config.put("pipeline.registry.dir", dataDir.resolve("registry").toString());
         return config;
@@ -90,10 +90,6 @@ public class PackagingTestResources implements QuarkusTestResourceLifecycleManag
         server.stubFor(post(urlEqualTo("/json-target/packages")).willReturn(aResponse().withStatus(201)));
         server.stubFor(post(urlEqualTo("/zip-target/packages")).willReturn(aResponse().withStatus(201)));
         return server;
-    }
-
-    public static Path archiveDir() {
-        return dataDir.resolve("packages");
     }
 
     public static Path auditFile() {

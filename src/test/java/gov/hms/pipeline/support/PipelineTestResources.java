@@ -58,19 +58,23 @@ public class PipelineTestResources implements QuarkusTestResourceLifecycleManage
         config.put("pipeline.notification.outbox-dir", dataDir.resolve("outbox").toString());
         config.put("pipeline.notification.retry-schedule", "200ms,400ms,800ms");
         config.put("pipeline.notification.poll-interval", "100ms");
-        config.put("pipeline.packaging.archive-dir", dataDir.resolve("packages").toString());
+        config.put("quarkus.datasource.h2.jdbc.url", h2Url(dataDir));
         // The embedded broker never takes the default port or the working directory's data/.
         brokerPort = freePort();
         config.put("pipeline.broker.url", brokerUrl());
         config.put("pipeline.broker.data-dir", dataDir.resolve("broker").toString());
         // The inbox watches a folder of its own in the temporary data folder (never the working directory).
         config.put("pipeline.inbox.dir", inboxDir().toString());
-        config.put("pipeline.inbox.repository-file", dataDir.resolve("state/inbox-deployed-sha256.txt").toString());
         config.put("pipeline.inbox.retry.max-attempts", "4");
         config.put("pipeline.inbox.retry.initial-delay", "2s");
         config.put("pipeline.inbox.retry.max-delay", "4s");
         config.putAll(extraConfig(dataDir));
         return config;
+    }
+
+    /** The embedded ledger database in a data folder, as the service's default (WRITE_DELAY=0) but elsewhere. */
+    public static String h2Url(Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.resolve("ledger/ledger") + ";WRITE_DELAY=0";
     }
 
     /** Settings a subclass adds for its own test class (a different set restarts Quarkus). */

@@ -222,4 +222,9 @@ public class StubPipelineConfig implements PipelineConfig {
     public Packaging packaging() {
         throw new UnsupportedOperationException("not configured in this test");
     }
+
+    @Override
+    public Ledger ledger() {
+        throw new UnsupportedOperationException("not configured in this test");
+    }
 }

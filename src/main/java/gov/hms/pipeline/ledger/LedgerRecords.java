@@ -1,0 +1,90 @@
+package gov.hms.pipeline.ledger;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/**
+ * The shapes the ledger answers with (docs/ledger.md, CONTRACT.md "Deployment ledger"). Times are
+ * RFC 3339 UTC strings with milliseconds; SHA-256 values are lower-case hex.
+ */
+public final class LedgerRecords {
+
+    private LedgerRecords() {
+    }
+
+    /**
+     * What is live where for one policy.
+     *
+     * @param revision      the revision the policy should be live at (its latest deployment's)
+     * @param version       that revision's {@code version} label, or {@code null}
+     * @param policySha256  SHA-256 of that revision's RFC 8785 canonical JSON
+     * @param packageSha256 SHA-256 of its JSON package
+     * @param targets       every enabled target, and any other target that ever received it
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record PolicyStatus(String policyId, int revision, String version, String policySha256,
+            String packageSha256, List<TargetStatus> targets) {
+    }
+
+    /**
+     * One target of a policy.
+     *
+     * @param revision      the revision the target last accepted, {@code null} if none
+     * @param packageSha256 SHA-256 of the package bytes it accepted
+     * @param deliveredAt   when it accepted them
+     * @param inSync        whether it has the policy's current revision
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record TargetStatus(String target, Integer revision, String version, String packageSha256,
+            String deliveredAt, boolean inSync) {
+    }
+
+    /** One revision of a policy, as listed by {@code GET /api/policies/{id}/versions}. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record PolicyVersion(int revision, String version, String policySha256, String packageSha256,
+            String deploymentId, String deployedAt, String actor, String source) {
+    }
+
+    /** A page of the catalogue and the cursor of the next page ({@code null} on the last). */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record PolicyPage(List<PolicyStatus> items, String next) {
+    }
+
+    /** A page of deployments, newest first, and the cursor of the next page ({@code null} on the last). */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record DeploymentPage(List<DeploymentRecord> items, String next) {
+    }
+
+    /** A policy's revisions, newest first. */
+    public record VersionList(List<PolicyVersion> items) {
+    }
+
+    /**
+     * One deployment as the ledger knows it.
+     *
+     * @param status        {@code delivering}, {@code completed}, {@code unchanged} or {@code failed}
+     * @param targets       what each target made of it
+     * @param notifications the subscribers' outcomes as answered to the caller ({@code null} while running)
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record DeploymentRecord(String deploymentId, String policyId, Integer revision, String version,
+            String status, String source, String actor, String origin, String reason, String idempotencyKey,
+            String policySha256, String packageSha256, String error, String startedAt, String endedAt,
+            List<DeliveryRecord> targets, JsonNode notifications) {
+    }
+
+    /** What one target made of one deployment. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record DeliveryRecord(String target, String status, Integer httpStatus, int attempts,
+            String packageSha256, String error, String endedAt) {
+    }
+
+    /** The current state of a policy as admission reads it. */
+    record CurrentPolicy(int revision, String idempotencyKey) {
+    }
+
+    /** A stored revision as admission reads it. */
+    record StoredVersion(int revision, String version, String policySha256) {
+    }
+}

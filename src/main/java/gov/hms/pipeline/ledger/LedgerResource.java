@@ -1,0 +1,298 @@
+package gov.hms.pipeline.ledger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import gov.hms.pipeline.api.DeploymentResult;
+import gov.hms.pipeline.config.PipelineConfig;
+import gov.hms.pipeline.delivery.TargetDelivery;
+import gov.hms.pipeline.ledger.DeploymentLedger.DeploymentFilter;
+import gov.hms.pipeline.ledger.LedgerRecords.DeploymentRecord;
+import gov.hms.pipeline.packaging.PolicyPackage;
+import gov.hms.pipeline.validation.PolicyValidator;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/**
+ * The deployment ledger over HTTP (docs/ledger.md, CONTRACT.md "Deployment ledger"). Readers read,
+ * operators act. Every answer is JSON (the package download excepted); errors are
+ * {@code {"status":"failure","error":..}}: 400 a malformed parameter, 403 an action without the
+ * operator role, 404 an unknown policy, version or deployment.
+ */
+@Path("/api")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Deployment ledger", description = "What is live where (docs/ledger.md)")
+@SecurityRequirement(name = "basic")
+@APIResponse(responseCode = "401", description = "no or wrong credentials",
+        content = @Content(schema = @Schema(implementation = LedgerResource.ErrorAnswer.class)))
+@APIResponse(responseCode = "403", description = "the user lacks the role (reader to read, operator to act)",
+        content = @Content(schema = @Schema(implementation = LedgerResource.ErrorAnswer.class)))
+public class LedgerResource {
+
+    /** Every error answer: {@code {"status":"failure","error":..}}. */
+    public record ErrorAnswer(String status, String error) {
+    }
+
+
+    private static final int DEFAULT_LIMIT = 100;
+    private static final int MAX_LIMIT = 1000;
+    private static final Set<String> STATUSES = Set.of(LedgerSteps.DELIVERING, LedgerSteps.COMPLETED,
+            LedgerSteps.UNCHANGED, LedgerSteps.FAILED);
+    private static final Pattern DEPLOYMENT_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+    private final PolicyCatalogue catalogue;
+    private final DeploymentLedger ledger;
+    private final Redeployments redeployments;
+    private final SecurityIdentity identity;
+    private final boolean securityEnabled;
+
+    public LedgerResource(PolicyCatalogue catalogue, DeploymentLedger ledger, Redeployments redeployments,
+            SecurityIdentity identity, PipelineConfig config) {
+        this.catalogue = catalogue;
+        this.ledger = ledger;
+        this.redeployments = redeployments;
+        this.identity = identity;
+        this.securityEnabled = config.security().enabled();
+    }
+
+    /** The body of a rollback or sync request. */
+    public record RedeployRequest(String toVersion, Integer toRevision, String reason) {
+    }
+
+    @Operation(summary = "The catalogue: every policy's live state, paged by policy id")
+    @APIResponse(responseCode = "200", description = "a page of policies", content = @Content(schema = @Schema(implementation = LedgerRecords.PolicyPage.class)))
+    @APIResponse(responseCode = "400", description = "malformed limit or cursor", content = @Content(schema = @Schema(implementation = ErrorAnswer.class)))
+    @GET
+    @Path("/policies")
+    public Response policies(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) throws SQLException {
+        Optional<Integer> pageSize = limit(limit);
+        if (pageSize.isEmpty()) {
+            return error(400, "limit must be an integer from 1 to " + MAX_LIMIT);
+        }
+        if (cursor != null && !PolicyValidator.isSafeId(cursor)) {
+            return error(400, "not a cursor of this listing");
+        }
+        return Response.ok(catalogue.page(cursor, pageSize.get())).build();
+    }
+
+    @Operation(summary = "One policy's live state: its revision, version and, per target, what it has and whether it is in sync")
+    @APIResponse(responseCode = "200", description = "the policy", content = @Content(schema = @Schema(implementation = LedgerRecords.PolicyStatus.class)))
+    @APIResponse(responseCode = "404", description = "unknown policy", content = @Content(schema = @Schema(implementation = ErrorAnswer.class)))
+    @GET
+    @Path("/policies/{id}")
+    public Response policy(@PathParam("id") String id) throws SQLException {
+        Optional<LedgerRecords.PolicyStatus> live = PolicyValidator.isSafeId(id) ? catalogue.live(id) : Optional.empty();
+        return live.map(status -> Response.ok(status).build()).orElseGet(() -> error(404, "no policy " + id + " in the ledger"));
+    }
+
+    @Operation(summary = "A policy's revisions, newest first")
+    @APIResponse(responseCode = "200", description = "the revisions", content = @Content(schema = @Schema(implementation = LedgerRecords.VersionList.class)))
+    @APIResponse(responseCode = "404", description = "unknown policy", content = @Content(schema = @Schema(implementation = ErrorAnswer.class)))
+    @GET
+    @Path("/policies/{id}/versions")
+    public Response versions(@PathParam("id") String id) throws SQLException {
+        Optional<Response> unknown = knownPolicy(id);
+        if (unknown.isPresent()) {
+            return unknown.get();
+        }
+        return Response.ok(new LedgerRecords.VersionList(catalogue.versions(id))).build();
+    }
+
+    /** The archived package, byte for byte; {@code format} {@code json} (default) or {@code zip}. */
+    @Operation(summary = "The archived package of a version, byte for byte what targets received (X-Package-Sha256)")
+    @APIResponse(responseCode = "200", description = "the package (application/json or application/zip)")
+    @APIResponse(responseCode = "404", description = "unknown policy, version or format", content = @Content(schema = @Schema(implementation = ErrorAnswer.class)))
+    @GET
+    @Path("/policies/{id}/versions/{version}/package")
+    @Produces({MediaType.APPLICATION_JSON, "application/zip"})
+    public Response versionPackage(@PathParam("id") String id, @PathParam("version") String version,
+            @QueryParam("format") String format) throws SQLException {
+        Optional<Response> unknown = knownPolicy(id);
+        if (unknown.isPresent()) {
+            return unknown.get();
+        }
+        String wanted = format == null ? PolicyPackage.JSON : format;
+        Optional<Integer> revision = ledger.resolveRevision(id, version);
+        if (revision.isEmpty()) {
+            return error(404, "policy " + id + " has no version or revision " + version);
+        }
+        Optional<PolicyPackage> found = ledger.packages(id, revision.get()).stream()
+                .filter(p -> p.format().equals(wanted)).findFirst();
+        if (found.isEmpty()) {
+            return error(404, "revision " + revision.get() + " of policy " + id + " has no " + wanted + " package");
+        }
+        return Response.ok(found.get().bytes(), found.get().contentType())
+                .header(TargetDelivery.PACKAGE_SHA256, found.get().sha256()).build();
+    }
+
+    @Operation(summary = "RFC 6902 JSON Patch from one version of the policy to another")
+    @APIResponse(responseCode = "200", description = "the JSON Patch")
+    @APIResponse(responseCode = "400", description = "from or to missing", content = @Content(schema = @Schema(implementation = ErrorAnswer.class)))
+    @APIResponse(responseCode = "404", description = "unknown policy or version", content = @Content(schema = @Schema(implementation = ErrorAnswer.class)))
+    @GET
+    @Path("/policies/{id}/diff")
+    public Response diff(@PathParam("id") String id, @QueryParam("from") String from, @QueryParam("to") String to)
+            throws SQLException {
+        Optional<Response> unknown = knownPolicy(id);
+        if (unknown.isPresent()) {
+            return unknown.get();
+        }
+        if (from == null || to == null) {
+            return error(400, "give both from and to (a version label or a revision number)");
+        }
+        Optional<JsonNode> patch = catalogue.diff(id, from, to);
+        return patch.map(p -> Response.ok(p).build())
+                .orElseGet(() -> error(404, "policy " + id + " has no version or revision " + from + " or " + to));
+    }
+
+    @Operation(summary = "Make an archived version live again as a new deployment (operator)")
+    @APIResponse(responseCode = "200", description = "the deployment's result", content = @Content(schema = @Schema(implementation = gov.hms.pipeline.api.DeploymentResult.class)))
+    @APIResponse(responseCode = "400", description = "no reason, or not exactly one of toVersion and toRevision", content = @Content(schema = @Schema(implementation = ErrorAnswer.class)))
+    @APIResponse(responseCode = "404", description = "unknown policy or version", content = @Content(schema = @Schema(implementation = gov.hms.pipeline.api.DeploymentResult.class)))
+    @APIResponse(responseCode = "409", description = "refused as things stand", content = @Content(schema = @Schema(implementation = gov.hms.pipeline.api.DeploymentResult.class)))
+    @APIResponse(responseCode = "502", description = "a target did not take it", content = @Content(schema = @Schema(implementation = gov.hms.pipeline.api.DeploymentResult.class)))
+    @POST
+    @Path("/policies/{id}/rollback")
+    public Response rollback(@PathParam("id") String id, RedeployRequest request) throws SQLException {
+        Optional<Response> refused = operatorOnly();
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        if (!PolicyValidator.isSafeId(id)) {
+            return error(404, "no policy " + id + " in the ledger");
+        }
+        if (request == null || (request.toVersion() == null) == (request.toRevision() == null)) {
+            return error(400, "give exactly one of toVersion and toRevision");
+        }
+        if (request.reason() == null || request.reason().isBlank()) {
+            return error(400, "give a reason (it is audited)");
+        }
+        String target = request.toVersion() != null ? request.toVersion() : Integer.toString(request.toRevision());
+        return answer(redeployments.rollback(id, target, request.reason(), actor()));
+    }
+
+    @Operation(summary = "Re-deliver the live version to every target not in sync, as a new deployment (operator)")
+    @APIResponse(responseCode = "200", description = "the deployment's result", content = @Content(schema = @Schema(implementation = gov.hms.pipeline.api.DeploymentResult.class)))
+    @APIResponse(responseCode = "404", description = "unknown policy", content = @Content(schema = @Schema(implementation = gov.hms.pipeline.api.DeploymentResult.class)))
+    @APIResponse(responseCode = "502", description = "a target did not take it", content = @Content(schema = @Schema(implementation = gov.hms.pipeline.api.DeploymentResult.class)))
+    @POST
+    @Path("/policies/{id}/sync")
+    public Response sync(@PathParam("id") String id, RedeployRequest request) throws SQLException {
+        Optional<Response> refused = operatorOnly();
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        if (!PolicyValidator.isSafeId(id)) {
+            return error(404, "no policy " + id + " in the ledger");
+        }
+        return answer(redeployments.sync(id, request == null ? null : request.reason(), actor()));
+    }
+
+    @Operation(summary = "Deployments newest first, with their per-target outcomes, filtered and paged")
+    @APIResponse(responseCode = "200", description = "a page of deployments", content = @Content(schema = @Schema(implementation = LedgerRecords.DeploymentPage.class)))
+    @APIResponse(responseCode = "400", description = "malformed filter, limit or cursor", content = @Content(schema = @Schema(implementation = ErrorAnswer.class)))
+    @GET
+    @Path("/deployments")
+    public Response deployments(@QueryParam("policyId") String policyId, @QueryParam("status") String status,
+            @QueryParam("source") String source, @QueryParam("since") String since, @QueryParam("limit") String limit,
+            @QueryParam("cursor") String cursor) throws SQLException {
+        Optional<Integer> pageSize = limit(limit);
+        if (pageSize.isEmpty()) {
+            return error(400, "limit must be an integer from 1 to " + MAX_LIMIT);
+        }
+        if (status != null && !STATUSES.contains(status)) {
+            return error(400, "status must be one of " + STATUSES);
+        }
+        Instant sinceTime = null;
+        if (since != null) {
+            try {
+                sinceTime = Instant.parse(since);
+            } catch (DateTimeParseException e) {
+                return error(400, "since must be an RFC 3339 date-time in UTC, e.g. 2026-12-01T00:00:00Z");
+            }
+        }
+        Instant beforeStart = null;
+        if (cursor != null) {
+            Optional<Instant> start = DEPLOYMENT_ID.matcher(cursor).matches() ? ledger.startOf(cursor) : Optional.empty();
+            if (start.isEmpty()) {
+                return error(400, "not a cursor of this listing");
+            }
+            beforeStart = start.get();
+        }
+        List<DeploymentRecord> items = ledger.deployments(new DeploymentFilter(policyId, status, source, sinceTime),
+                beforeStart, cursor, pageSize.get() + 1);
+        boolean more = items.size() > pageSize.get();
+        List<DeploymentRecord> page = items.subList(0, Math.min(pageSize.get(), items.size()));
+        return Response.ok(new LedgerRecords.DeploymentPage(page, more ? page.get(page.size() - 1).deploymentId() : null)).build();
+    }
+
+    @Operation(summary = "One deployment with its per-target attempts and notifications")
+    @APIResponse(responseCode = "200", description = "the deployment", content = @Content(schema = @Schema(implementation = LedgerRecords.DeploymentRecord.class)))
+    @APIResponse(responseCode = "404", description = "unknown deployment", content = @Content(schema = @Schema(implementation = ErrorAnswer.class)))
+    @GET
+    @Path("/deployments/{deploymentId}")
+    public Response deployment(@PathParam("deploymentId") String deploymentId) throws SQLException {
+        if (!DEPLOYMENT_ID.matcher(deploymentId).matches()) {
+            return error(404, "no deployment " + deploymentId);
+        }
+        return ledger.deployment(deploymentId).map(d -> Response.ok(d).build())
+                .orElseGet(() -> error(404, "no deployment " + deploymentId));
+    }
+
+    /** 404 for an unsafe or unknown policy id, else empty. */
+    private Optional<Response> knownPolicy(String id) throws SQLException {
+        if (!PolicyValidator.isSafeId(id) || ledger.currentRevision(id).isEmpty()) {
+            return Optional.of(error(404, "no policy " + id + " in the ledger"));
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Response> operatorOnly() {
+        if (securityEnabled && !identity.hasRole("operator")) {
+            return Optional.of(error(403, "Not allowed for this user's roles (needs operator)"));
+        }
+        return Optional.empty();
+    }
+
+    private String actor() {
+        return identity == null || identity.isAnonymous() ? "anonymous" : identity.getPrincipal().getName();
+    }
+
+    private static Optional<Integer> limit(String limit) {
+        if (limit == null) {
+            return Optional.of(DEFAULT_LIMIT);
+        }
+        if (!limit.matches("[1-9][0-9]{0,3}") || Integer.parseInt(limit) > MAX_LIMIT) {
+            return Optional.empty();
+        }
+        return Optional.of(Integer.parseInt(limit));
+    }
+
+    private static Response answer(DeploymentResult result) {
+        return Response.status(result.httpStatus()).type(MediaType.APPLICATION_JSON).entity(result).build();
+    }
+
+    private static Response error(int status, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("status", "failure", "error", message)).build();
+    }
+}

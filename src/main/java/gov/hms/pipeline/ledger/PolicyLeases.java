@@ -1,0 +1,125 @@
+package gov.hms.pipeline.ledger;
+
+import gov.hms.pipeline.config.PipelineConfig;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * One deployment per policy id at a time, across threads and instances: a lease row per policy id
+ * in the ledger's {@code policy_lease} table. A lease names its holder (a deployment id) and
+ * expires after {@code pipeline.ledger.lease}, so a holder that dies without releasing blocks
+ * others for that long at most; at start-up an instance drops the leases its previous run held
+ * (by {@code pipeline.audit.instance}). Taking a lease is an INSERT (or an UPDATE of an expired
+ * row): the primary key makes it atomic on H2 and PostgreSQL alike, with no lock held between
+ * statements.
+ */
+@ApplicationScoped
+public class PolicyLeases {
+
+    private static final long FIRST_PAUSE_MILLIS = 5;
+    private static final long LONGEST_PAUSE_MILLIS = 100;
+
+    private final LedgerDatabase database;
+    private final Duration lease;
+    private final Duration wait;
+    private final String instance;
+
+    public PolicyLeases(LedgerDatabase database, PipelineConfig config) {
+        this.database = database;
+        this.lease = config.ledger().lease();
+        this.wait = config.ledger().leaseWait();
+        this.instance = config.audit().instance();
+    }
+
+    void releaseLeasesOfPreviousRun(@Observes StartupEvent start) throws SQLException {
+        try (Connection connection = database.connection();
+                PreparedStatement delete = connection.prepareStatement("DELETE FROM policy_lease WHERE instance = ?")) {
+            delete.setString(1, instance);
+            int dropped = delete.executeUpdate();
+            if (dropped > 0) {
+                Log.warnf("dropped %d policy lease(s) that instance %s held when it stopped", dropped, instance);
+            }
+        }
+    }
+
+    /**
+     * Takes the lease of {@code policyId} for {@code holder}, waiting up to {@code pipeline.ledger.lease-wait}
+     * while another holds it.
+     *
+     * @throws LedgerConflictException (409) if it is still held when the wait ends
+     * @throws SQLException            if the database fails
+     */
+    public void acquire(String policyId, String holder) throws SQLException, InterruptedException {
+        Instant deadline = Instant.now().plus(wait);
+        long pause = FIRST_PAUSE_MILLIS;
+        while (!tryAcquire(policyId, holder)) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new LedgerConflictException("another deployment of policy " + policyId
+                        + " is still in progress after " + wait.toSeconds() + " s; try again later");
+            }
+            Thread.sleep(pause);
+            pause = Math.min(LONGEST_PAUSE_MILLIS, pause * 2);
+        }
+    }
+
+    /** @return whether {@code holder} now holds the lease */
+    boolean tryAcquire(String policyId, String holder) throws SQLException {
+        Instant now = Instant.now();
+        Timestamp expires = Timestamp.from(now.plus(lease));
+        try (Connection connection = database.connection()) {
+            try (PreparedStatement takeOver = connection.prepareStatement(
+                    "UPDATE policy_lease SET holder = ?, instance = ?, expires_at = ? WHERE policy_id = ? AND expires_at < ?")) {
+                takeOver.setString(1, holder);
+                takeOver.setString(2, instance);
+                takeOver.setTimestamp(3, expires);
+                takeOver.setString(4, policyId);
+                takeOver.setTimestamp(5, Timestamp.from(now));
+                if (takeOver.executeUpdate() == 1) {
+                    Log.warnf("policy %s: took over a lease that had expired (its holder died or overran %s)", policyId, lease);
+                    return true;
+                }
+            }
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO policy_lease (policy_id, holder, instance, expires_at) VALUES (?, ?, ?, ?)")) {
+                insert.setString(1, policyId);
+                insert.setString(2, holder);
+                insert.setString(3, instance);
+                insert.setTimestamp(4, expires);
+                insert.executeUpdate();
+                return true;
+            } catch (SQLException e) {
+                if (isUniqueViolation(e)) {
+                    return false;
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Releases the lease if {@code holder} still holds it; never throws (a lease left behind expires). */
+    public void release(String policyId, String holder) {
+        try (Connection connection = database.connection();
+                PreparedStatement delete = connection.prepareStatement(
+                        "DELETE FROM policy_lease WHERE policy_id = ? AND holder = ?")) {
+            delete.setString(1, policyId);
+            delete.setString(2, holder);
+            delete.executeUpdate();
+        } catch (SQLException e) {
+            Log.errorf("policy %s: lease of deployment %s not released (it expires after %s): %s", policyId, holder,
+                    lease, e.getMessage());
+        }
+    }
+
+    /** SQLSTATE class 23 (integrity constraint violation), 23505 on both databases. */
+    static boolean isUniqueViolation(SQLException e) {
+        return e.getSQLState() != null && e.getSQLState().startsWith("23");
+    }
+}
