@@ -8,6 +8,7 @@ import gov.hms.pipeline.api.Source;
 import gov.hms.pipeline.audit.AuditSnapshot;
 import gov.hms.pipeline.config.PipelineConfig;
 import gov.hms.pipeline.ledger.DeploymentLedger;
+import gov.hms.pipeline.ledger.Sql;
 import gov.hms.pipeline.packaging.PolicyPackage;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
@@ -18,10 +19,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -104,24 +103,14 @@ public class DeadLetterStore {
         List<String> delivered = deployment.deliveries().stream().filter(DeliveryOutcome::delivered)
                 .map(DeliveryOutcome::target).toList();
         List<DeliveryOutcome> missing = deployment.deliveries().stream().filter(d -> !d.delivered()).toList();
-        Timestamp now = Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MILLIS));
-        try (Connection connection = ledger.connection();
-                PreparedStatement insert = connection.prepareStatement("INSERT INTO dead_letter (dead_letter_id, "
-                        + "created_at, updated_at, policy_id, version, revision, policy_sha256, idempotency_key, source, "
-                        + "actor, delivered, missing, retries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
-            insert.setString(1, deployment.id());
-            insert.setTimestamp(2, now);
-            insert.setTimestamp(3, now);
-            insert.setString(4, deployment.policyId());
-            insert.setString(5, deployment.version());
-            insert.setInt(6, deployment.revision());
-            insert.setString(7, deployment.policySha256());
-            insert.setString(8, deployment.idempotencyKey());
-            insert.setString(9, deployment.source().name());
-            insert.setString(10, deployment.actor());
-            insert.setString(11, mapper.writeValueAsString(delivered));
-            insert.setString(12, mapper.writeValueAsString(missing));
-            insert.executeUpdate();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        try (Connection connection = ledger.connection()) {
+            Sql.update(connection, "INSERT INTO dead_letter (dead_letter_id, created_at, updated_at, policy_id, version, "
+                    + "revision, policy_sha256, idempotency_key, source, actor, delivered, missing, retries) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)", deployment.id(), now, now, deployment.policyId(),
+                    deployment.version(), deployment.revision(), deployment.policySha256(), deployment.idempotencyKey(),
+                    deployment.source().name(), deployment.actor(), mapper.writeValueAsString(delivered),
+                    mapper.writeValueAsString(missing));
         } catch (SQLException | IOException e) {
             throw new IllegalStateException("dead letter " + deployment.id() + " could not be stored: " + e.getMessage(), e);
         }
@@ -132,10 +121,8 @@ public class DeadLetterStore {
 
     /** @return how many dead letters are kept, or -1 if the database cannot say */
     public long count() {
-        try (Connection connection = ledger.connection();
-                PreparedStatement select = connection.prepareStatement("SELECT COUNT(*) FROM dead_letter");
-                ResultSet row = select.executeQuery()) {
-            return row.next() ? row.getLong(1) : 0;
+        try (Connection connection = ledger.connection()) {
+            return Sql.queryOne(connection, "SELECT COUNT(*) FROM dead_letter", row -> row.getLong(1)).orElse(0L);
         } catch (SQLException e) {
             return -1;
         }
@@ -155,31 +142,28 @@ public class DeadLetterStore {
     }
 
     private List<DeadLetter> select(String where, String id) {
-        List<DeadLetter> entries = new ArrayList<>();
-        try (Connection connection = ledger.connection();
-                PreparedStatement select = connection.prepareStatement("SELECT dead_letter_id, created_at, updated_at, "
-                        + "policy_id, version, revision, policy_sha256, idempotency_key, source, actor, delivered, missing, "
-                        + "retries FROM dead_letter" + where)) {
-            if (id != null) {
-                select.setString(1, id);
-            }
-            try (ResultSet row = select.executeQuery()) {
-                while (row.next()) {
-                    String policyId = row.getString(4);
-                    int revision = row.getInt(6);
-                    List<DeadLetter.StoredPackage> packages = ledger.packages(policyId, revision).stream()
-                            .map(DeadLetter.StoredPackage::of).toList();
-                    entries.add(new DeadLetter(row.getString(1), time(row.getTimestamp(2)), time(row.getTimestamp(3)),
-                            policyId, row.getString(5), row.getString(7), row.getString(9), row.getString(10),
-                            mapper.readValue(row.getString(11), new TypeReference<List<String>>() { }),
-                            mapper.readValue(row.getString(12), new TypeReference<List<DeliveryOutcome>>() { }),
-                            row.getInt(13), packages, revision, row.getString(8)));
-                }
-            }
-        } catch (SQLException | IOException e) {
+        try (Connection connection = ledger.connection()) {
+            return Sql.query(connection, "SELECT dead_letter_id, created_at, updated_at, policy_id, version, revision, "
+                    + "policy_sha256, idempotency_key, source, actor, delivered, missing, retries FROM dead_letter" + where,
+                    this::entryOf, id == null ? new Object[0] : new Object[] {id});
+        } catch (SQLException e) {
             throw new IllegalStateException("dead letters cannot be read: " + e.getMessage(), e);
         }
-        return entries;
+    }
+
+    private DeadLetter entryOf(ResultSet row) throws SQLException {
+        String policyId = row.getString(4);
+        int revision = row.getInt(6);
+        try {
+            return new DeadLetter(row.getString(1), Sql.time(row, 2), Sql.time(row, 3), policyId, row.getString(5),
+                    row.getString(7), row.getString(9), row.getString(10),
+                    mapper.readValue(row.getString(11), new TypeReference<List<String>>() { }),
+                    mapper.readValue(row.getString(12), new TypeReference<List<DeliveryOutcome>>() { }),
+                    row.getInt(13), ledger.packages(policyId, revision).stream().map(DeadLetter.StoredPackage::of).toList(),
+                    revision, row.getString(8));
+        } catch (IOException e) {
+            throw new SQLException("dead letter " + row.getString(1) + " holds unreadable JSON", e);
+        }
     }
 
     /**
@@ -250,18 +234,13 @@ public class DeadLetterStore {
         }
         try (Connection connection = ledger.connection()) {
             if (stillMissing.isEmpty()) {
-                delete(connection, entry.id());
+                Sql.update(connection, "DELETE FROM dead_letter WHERE dead_letter_id = ?", entry.id());
                 Log.infof("dead letter %s settled: every target has policy %s", entry.id(), entry.policyId());
                 return;
             }
-            try (PreparedStatement update = connection.prepareStatement("UPDATE dead_letter SET updated_at = ?, "
-                    + "delivered = ?, missing = ?, retries = retries + 1 WHERE dead_letter_id = ?")) {
-                update.setTimestamp(1, Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MILLIS)));
-                update.setString(2, mapper.writeValueAsString(List.copyOf(delivered)));
-                update.setString(3, mapper.writeValueAsString(stillMissing));
-                update.setString(4, entry.id());
-                update.executeUpdate();
-            }
+            Sql.update(connection, "UPDATE dead_letter SET updated_at = ?, delivered = ?, missing = ?, retries = retries + 1 "
+                    + "WHERE dead_letter_id = ?", Instant.now().truncatedTo(ChronoUnit.MILLIS),
+                    mapper.writeValueAsString(List.copyOf(delivered)), mapper.writeValueAsString(stillMissing), entry.id());
         } catch (SQLException | IOException e) {
             throw new IllegalStateException("dead letter " + entry.id() + " could not be updated: " + e.getMessage(), e);
         }
@@ -275,7 +254,7 @@ public class DeadLetterStore {
         DeadLetter entry = exchange.getProperty(ENTRY_PROPERTY, DeadLetter.class);
         String actor = exchange.getProperty(ACTOR_PROPERTY, "anonymous", String.class);
         try (Connection connection = ledger.connection()) {
-            delete(connection, entry.id());
+            Sql.update(connection, "DELETE FROM dead_letter WHERE dead_letter_id = ?", entry.id());
         }
         Deployment deployment = new Deployment(entry.id(), Source.HTTP, actor, "dead-letter api", null);
         deployment.identify(entry.policyId(), entry.version());
@@ -285,16 +264,5 @@ public class DeadLetterStore {
                 + entry.missing().stream().map(DeliveryOutcome::target).toList());
         Log.warnf("dead letter %s discarded: policy %s never reached %s", entry.id(), entry.policyId(),
                 entry.missing().stream().map(DeliveryOutcome::target).toList());
-    }
-
-    private static void delete(Connection connection, String id) throws SQLException {
-        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM dead_letter WHERE dead_letter_id = ?")) {
-            delete.setString(1, id);
-            delete.executeUpdate();
-        }
-    }
-
-    private static String time(Timestamp timestamp) {
-        return timestamp.toInstant().truncatedTo(ChronoUnit.MILLIS).toString();
     }
 }

@@ -6,9 +6,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -40,10 +38,8 @@ public class PolicyLeases {
     }
 
     void releaseLeasesOfPreviousRun(@Observes StartupEvent start) throws SQLException {
-        try (Connection connection = database.connection();
-                PreparedStatement delete = connection.prepareStatement("DELETE FROM policy_lease WHERE instance = ?")) {
-            delete.setString(1, instance);
-            int dropped = delete.executeUpdate();
+        try (Connection connection = database.connection()) {
+            int dropped = Sql.update(connection, "DELETE FROM policy_lease WHERE instance = ?", instance);
             if (dropped > 0) {
                 Log.warnf("dropped %d policy lease(s) that instance %s held when it stopped", dropped, instance);
             }
@@ -73,27 +69,16 @@ public class PolicyLeases {
     /** @return whether {@code holder} now holds the lease */
     boolean tryAcquire(String policyId, String holder) throws SQLException {
         Instant now = Instant.now();
-        Timestamp expires = Timestamp.from(now.plus(lease));
+        Instant expires = now.plus(lease);
         try (Connection connection = database.connection()) {
-            try (PreparedStatement takeOver = connection.prepareStatement(
-                    "UPDATE policy_lease SET holder = ?, instance = ?, expires_at = ? WHERE policy_id = ? AND expires_at < ?")) {
-                takeOver.setString(1, holder);
-                takeOver.setString(2, instance);
-                takeOver.setTimestamp(3, expires);
-                takeOver.setString(4, policyId);
-                takeOver.setTimestamp(5, Timestamp.from(now));
-                if (takeOver.executeUpdate() == 1) {
-                    Log.warnf("policy %s: took over a lease that had expired (its holder died or overran %s)", policyId, lease);
-                    return true;
-                }
+            if (Sql.update(connection, "UPDATE policy_lease SET holder = ?, instance = ?, expires_at = ? "
+                    + "WHERE policy_id = ? AND expires_at < ?", holder, instance, expires, policyId, now) == 1) {
+                Log.warnf("policy %s: took over a lease that had expired (its holder died or overran %s)", policyId, lease);
+                return true;
             }
-            try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO policy_lease (policy_id, holder, instance, expires_at) VALUES (?, ?, ?, ?)")) {
-                insert.setString(1, policyId);
-                insert.setString(2, holder);
-                insert.setString(3, instance);
-                insert.setTimestamp(4, expires);
-                insert.executeUpdate();
+            try {
+                Sql.update(connection, "INSERT INTO policy_lease (policy_id, holder, instance, expires_at) VALUES (?, ?, ?, ?)",
+                        policyId, holder, instance, expires);
                 return true;
             } catch (SQLException e) {
                 if (isUniqueViolation(e)) {
@@ -106,12 +91,8 @@ public class PolicyLeases {
 
     /** Releases the lease if {@code holder} still holds it; never throws (a lease left behind expires). */
     public void release(String policyId, String holder) {
-        try (Connection connection = database.connection();
-                PreparedStatement delete = connection.prepareStatement(
-                        "DELETE FROM policy_lease WHERE policy_id = ? AND holder = ?")) {
-            delete.setString(1, policyId);
-            delete.setString(2, holder);
-            delete.executeUpdate();
+        try (Connection connection = database.connection()) {
+            Sql.update(connection, "DELETE FROM policy_lease WHERE policy_id = ? AND holder = ?", policyId, holder);
         } catch (SQLException e) {
             Log.errorf("policy %s: lease of deployment %s not released (it expires after %s): %s", policyId, holder,
                     lease, e.getMessage());

@@ -3,6 +3,7 @@ package gov.hms.pipeline.notification;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import gov.hms.pipeline.config.PipelineConfig;
 import gov.hms.pipeline.ledger.DeploymentLedger;
+import gov.hms.pipeline.ledger.Sql;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,11 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -98,18 +96,13 @@ public class NotificationOutbox {
             return List.of();
         }
         List<OutboxEntry> taken = new ArrayList<>();
-        try (Connection connection = ledger.connection();
-                PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM notification_outbox "
-                        + "WHERE status = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, entry_id")) {
-            select.setString(1, PENDING);
-            select.setTimestamp(2, Timestamp.from(Instant.now()));
-            select.setMaxRows(room + leased.size());
-            try (ResultSet row = select.executeQuery()) {
-                while (row.next() && taken.size() < room) {
-                    OutboxEntry entry = entryOf(row);
-                    if (leased.add(entry.id())) {
-                        taken.add(entry);
-                    }
+        try (Connection connection = ledger.connection()) {
+            // Rows this process already leased come back too: skip them, take up to the room left.
+            for (OutboxEntry entry : Sql.query(connection, "SELECT " + COLUMNS + " FROM notification_outbox "
+                    + "WHERE status = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, entry_id FETCH FIRST "
+                    + (room + leased.size()) + " ROWS ONLY", NotificationOutbox::entryOf, PENDING, Instant.now())) {
+                if (taken.size() < room && leased.add(entry.id())) {
+                    taken.add(entry);
                 }
             }
         } catch (SQLException e) {
@@ -120,10 +113,8 @@ public class NotificationOutbox {
 
     /** The subscriber took it: the entry goes. */
     public void delivered(OutboxEntry entry) {
-        try (Connection connection = ledger.connection();
-                PreparedStatement delete = connection.prepareStatement("DELETE FROM notification_outbox WHERE entry_id = ?")) {
-            delete.setString(1, entry.id());
-            delete.executeUpdate();
+        try (Connection connection = ledger.connection()) {
+            Sql.update(connection, "DELETE FROM notification_outbox WHERE entry_id = ?", entry.id());
         } catch (SQLException e) {
             // Worst case it is sent once more after the next scan, with the same webhook-id.
             Log.errorf("outbox entry %s could not be removed: %s", entry.id(), e.getMessage());
@@ -181,12 +172,9 @@ public class NotificationOutbox {
     }
 
     private long count(String status) {
-        try (Connection connection = ledger.connection();
-                PreparedStatement select = connection.prepareStatement("SELECT COUNT(*) FROM notification_outbox WHERE status = ?")) {
-            select.setString(1, status);
-            try (ResultSet row = select.executeQuery()) {
-                return row.next() ? row.getLong(1) : 0;
-            }
+        try (Connection connection = ledger.connection()) {
+            return Sql.queryOne(connection, "SELECT COUNT(*) FROM notification_outbox WHERE status = ?",
+                    row -> row.getLong(1), status).orElse(0L);
         } catch (SQLException e) {
             return -1;
         }
@@ -231,78 +219,44 @@ public class NotificationOutbox {
     }
 
     private static boolean exists(Connection connection, String id) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT 1 FROM notification_outbox WHERE entry_id = ?")) {
-            select.setString(1, id);
-            try (ResultSet row = select.executeQuery()) {
-                return row.next();
-            }
-        }
+        return Sql.queryOne(connection, "SELECT 1 FROM notification_outbox WHERE entry_id = ?", row -> true, id).isPresent();
     }
 
     private static void insert(Connection connection, List<OutboxEntry> entries, String status) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO notification_outbox (" + COLUMNS
-                + ", status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (OutboxEntry entry : entries) {
-                insert.setString(1, entry.id());
-                insert.setString(2, entry.subscriber());
-                insert.setString(3, entry.webhookId());
-                insert.setString(4, entry.deploymentId());
-                insert.setString(5, entry.policyId());
-                insert.setString(6, entry.version());
-                insert.setString(7, entry.source());
-                insert.setString(8, entry.actor());
-                insert.setString(9, entry.event());
-                insert.setTimestamp(10, timestamp(entry.createdAt()).orElseGet(() -> Timestamp.from(Instant.now())));
-                insert.setInt(11, entry.attempts());
-                setTime(insert, 12, ABANDONED.equals(status) ? null : entry.nextAttemptAt());
-                insert.setString(13, clip(entry.lastError()));
-                insert.setString(14, status);
-                insert.addBatch();
-            }
-            insert.executeBatch();
+        for (OutboxEntry entry : entries) {
+            Sql.update(connection, "INSERT INTO notification_outbox (" + COLUMNS + ", status) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entry.id(), entry.subscriber(), entry.webhookId(),
+                    entry.deploymentId(), entry.policyId(), entry.version(), entry.source(), entry.actor(), entry.event(),
+                    instant(entry.createdAt()).orElseGet(Instant::now), entry.attempts(),
+                    ABANDONED.equals(status) ? null : instant(entry.nextAttemptAt()).orElse(null),
+                    clip(entry.lastError()), status);
         }
     }
 
     private void update(OutboxEntry entry, String status) {
-        try (Connection connection = ledger.connection();
-                PreparedStatement update = connection.prepareStatement("UPDATE notification_outbox SET attempts = ?, "
-                        + "next_attempt_at = ?, last_error = ?, status = ? WHERE entry_id = ?")) {
-            update.setInt(1, entry.attempts());
-            setTime(update, 2, entry.nextAttemptAt());
-            update.setString(3, clip(entry.lastError()));
-            update.setString(4, status);
-            update.setString(5, entry.id());
-            update.executeUpdate();
+        try (Connection connection = ledger.connection()) {
+            Sql.update(connection, "UPDATE notification_outbox SET attempts = ?, next_attempt_at = ?, last_error = ?, "
+                    + "status = ? WHERE entry_id = ?", entry.attempts(), instant(entry.nextAttemptAt()).orElse(null),
+                    clip(entry.lastError()), status, entry.id());
         } catch (SQLException e) {
             throw new IllegalStateException("outbox entry " + entry.id() + " could not be updated: " + e.getMessage(), e);
         }
     }
 
     private static OutboxEntry entryOf(ResultSet row) throws SQLException {
-        Timestamp next = row.getTimestamp(12);
         return new OutboxEntry(row.getString(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5),
-                row.getString(6), row.getString(7), row.getString(8), row.getString(9),
-                row.getTimestamp(10).toInstant().toString(), row.getInt(11), next == null ? null : next.toInstant().toString(),
-                row.getString(13));
+                row.getString(6), row.getString(7), row.getString(8), row.getString(9), Sql.time(row, 10), row.getInt(11),
+                Sql.time(row, 12), row.getString(13));
     }
 
-    private static void setTime(PreparedStatement statement, int index, String rfc3339) throws SQLException {
-        Optional<Timestamp> time = timestamp(rfc3339);
-        if (time.isPresent()) {
-            statement.setTimestamp(index, time.get());
-        } else {
-            statement.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
-        }
-    }
-
-    private static Optional<Timestamp> timestamp(String rfc3339) {
+    private static Optional<Instant> instant(String rfc3339) {
         if (rfc3339 == null) {
             return Optional.empty();
         }
         try {
-            return Optional.of(Timestamp.from(Instant.parse(rfc3339)));
+            return Optional.of(Instant.parse(rfc3339));
         } catch (DateTimeParseException e) {
-            return Optional.of(Timestamp.from(Instant.now())); // unreadable: due now
+            return Optional.of(Instant.now()); // unreadable: due now
         }
     }
 
