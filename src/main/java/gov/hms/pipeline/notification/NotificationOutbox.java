@@ -76,8 +76,11 @@ public class NotificationOutbox {
      */
     public void enqueue(List<OutboxEntry> entries) {
         entries.forEach(entry -> leased.add(entry.id()));
-        try (Connection connection = ledger.connection()) {
-            insert(connection, entries, PENDING);
+        try {
+            ledger.inTransaction(connection -> {
+                insert(connection, entries, PENDING);
+                return null;
+            });
         } catch (SQLException e) {
             entries.forEach(entry -> leased.remove(entry.id()));
             throw new IllegalStateException("outbox entries could not be stored: " + e.getMessage(), e);
