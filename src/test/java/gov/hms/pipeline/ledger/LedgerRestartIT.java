@@ -61,10 +61,40 @@ class LedgerRestartIT {
         wireMock.stop();
     }
 
+    /**
+     * What version 0.5.0 leaves in its working folder: a configuration with the keys 0.6.0 deprecated,
+     * the file archive, the inbox's key file, a dead letter and a pending notification as files.
+     */
+    private void leaveA050DataFolder() throws IOException {
+        Files.createDirectories(home.resolve("config"));
+        Files.writeString(home.resolve("config/application.properties"),
+                "pipeline.packaging.archive-dir=data/packages\npipeline.inbox.repository-file=data/state/inbox-deployed-sha256.txt\n");
+        Files.createDirectories(home.resolve("data/packages/old-policy"));
+        Files.createDirectories(home.resolve("data/state"));
+        Files.writeString(home.resolve("data/state/inbox-deployed-sha256.txt"), "0".repeat(64) + "\n");
+        Files.createDirectories(home.resolve("data/dead-letters"));
+        Files.writeString(home.resolve("data/dead-letters/11111111-2222-4333-8444-555555555555.json"),
+                "{\"id\":\"11111111-2222-4333-8444-555555555555\",\"policyId\":\"old-policy\"}");
+        Files.createDirectories(home.resolve("data/outbox"));
+        Files.writeString(home.resolve("data/outbox/66666666-7777-4888-8999-000000000000.json"), mapper.writeValueAsString(
+                new gov.hms.pipeline.notification.OutboxEntry("66666666-7777-4888-8999-000000000000", "events",
+                        "msg_old", "0f0f0f0f-1111-4222-8333-444444444444", "old-policy", null, "HTTP", "anonymous",
+                        "{\"specversion\":\"1.0\"}", "2026-11-30T00:00:00Z", 1, "2026-11-30T00:00:05Z", "HTTP 503")));
+    }
+
     @Test
     void aDeploymentAnsweredJustBeforeAKillIsInTheLedgerAfterTheRestart() throws Exception {
-        service = launch(home.resolve("life-1.log"));
+        leaveA050DataFolder();
+        Path firstLog = home.resolve("life-1.log");
+        service = launch(firstLog);
         awaitReady();
+        // The 0.5.0 folder: the configuration still starts, the outbox file is imported and moved
+        // aside, the dead-letter file is left alone with a warning naming its folder.
+        assertThat(home.resolve("data/outbox/imported/66666666-7777-4888-8999-000000000000.json")).exists();
+        assertThat(home.resolve("data/outbox/66666666-7777-4888-8999-000000000000.json")).doesNotExist();
+        assertThat(home.resolve("data/dead-letters/11111111-2222-4333-8444-555555555555.json")).exists();
+        assertThat(Files.readString(firstLog)).contains("1 dead letter file(s) of version 0.5.0 are in")
+                .contains("imported 1 entry file(s) of a 0.5.0 outbox");
         HttpResponse<String> answer = send(HttpRequest.newBuilder(uri("/api/policies"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(
