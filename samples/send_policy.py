@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Send an approved policy to the pipeline's queue over AMQP 1.0 and wait for the result.
 
-Another system's side of docs/queue.md. Needs Apache Qpid Proton for Python
-(Debian/Ubuntu: apt-get install python3-qpid-proton; elsewhere: pip install python-qpid-proton).
+Another system's side of docs/queue.md. Needs Apache Qpid Proton for Python, installed for the
+interpreter that runs this script (Debian/Ubuntu: sudo apt-get install python3-qpid-proton, then use
+/usr/bin/python3; elsewhere: python3 -m pip install python-qpid-proton). Without it, the script says so.
 
     python3 samples/send_policy.py samples/policy-2023-vax.json \
         --url amqp://127.0.0.1:61616 --user agency-a --password '...' --approved-by dr.jones
@@ -15,8 +16,14 @@ import json
 import sys
 import uuid
 
-from proton import Message
-from proton.utils import BlockingConnection
+try:
+    from proton import Message
+    from proton.utils import BlockingConnection
+except ImportError:
+    # Seen on machines with several Pythons: the package went into another interpreter than this one.
+    sys.exit(f"""This Python ({sys.executable}) has no Apache Qpid Proton. Install it for the interpreter you run:
+  Debian/Ubuntu: sudo apt-get install python3-qpid-proton   (then run the sample with /usr/bin/python3)
+  elsewhere:     {sys.executable} -m pip install python-qpid-proton""")
 
 
 def main() -> int:

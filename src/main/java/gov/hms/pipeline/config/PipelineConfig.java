@@ -399,7 +399,10 @@ public interface PipelineConfig {
         @WithDefault("data/inbox")
         Path dir();
 
-        /** Where deployed (and duplicate) files are moved, under a name with a time suffix; default {@code <dir>/.done}. */
+        /**
+         * Where deployed (and duplicate) files are moved, under a name with a time suffix, each with
+         * {@code <name>.result.json} (the deployment's answer) beside it; default {@code <dir>/.done}.
+         */
         @WithName("done-dir")
         Optional<Path> doneDir();
 

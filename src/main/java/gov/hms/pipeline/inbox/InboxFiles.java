@@ -7,6 +7,7 @@ import gov.hms.pipeline.api.DeploymentResult;
 import gov.hms.pipeline.api.Source;
 import gov.hms.pipeline.config.PipelineConfig;
 import gov.hms.pipeline.ledger.UnchangedPolicyException;
+import gov.hms.pipeline.storage.AtomicFiles;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,7 +18,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.camel.Exchange;
@@ -29,7 +29,8 @@ import org.apache.camel.component.file.GenericFile;
  * once, describes it as a {@link Deployment} (source {@code file}, actor = the file's owner, origin =
  * its name), and after {@code direct:deploy} decides where the file goes:
  * <ul>
- * <li>success or duplicate: the done folder, under a name with a time suffix;</li>
+ * <li>success or duplicate: the done folder, under a name with a time suffix, with {@code <name>.result.json}
+ * beside it holding the JSON the HTTP endpoint would answer (deployment id, targets reached);</li>
  * <li>permanent failure (the deploy answered 4xx: unreadable, empty, too large, invalid): the failed
  * folder at once, with {@code <name>.error.json} holding the JSON the HTTP endpoint would answer;</li>
  * <li>transient failure (502: a target did not take it; 500: internal error): the file stays in the
@@ -47,6 +48,8 @@ public class InboxFiles {
     public static final String DESTINATION = "inboxDestination";
 
     static final String ERROR_SUFFIX = ".error.json";
+
+    static final String RESULT_SUFFIX = ".result.json";
 
     /** A policy file's detached JWS (RFC 7515 appendix F) sidecar: {@code <name>.jws}. */
     static final String SIDECAR_SUFFIX = ".jws";
@@ -180,7 +183,8 @@ public class InboxFiles {
 
     /**
      * Last step for every file: chooses its {@value #DESTINATION} from the deployment's result (done or
-     * failed folder), writes {@code <name>.error.json} beside a failed one, and logs the outcome.
+     * failed folder), writes {@code <name>.result.json} beside a deployed one or {@code <name>.error.json}
+     * beside a failed one, and logs the outcome.
      */
     public void settle(Exchange exchange) {
         InboxFile file = exchange.getProperty(InboxFile.PROPERTY, InboxFile.class);
@@ -188,7 +192,8 @@ public class InboxFiles {
         retries.forget(file.path());
         Instant now = Instant.now();
         if (result.succeeded()) {
-            Path done = InboxNames.uniqueIn(doneDir, file.name(), now, "");
+            Path done = InboxNames.uniqueIn(doneDir, file.name(), now, RESULT_SUFFIX);
+            writeBeside(done, RESULT_SUFFIX, result);
             exchange.setProperty(DESTINATION, done.toString());
             boolean duplicate = UnchangedPolicyException.endedUnchanged(exchange);
             Log.infof("inbox: %s %s as deployment %s (policy %s); moving it to %s", file.quotedName(),
@@ -237,27 +242,24 @@ public class InboxFiles {
     /** Picks a free name in the failed folder, writes the error file beside it and makes it the destination. */
     private Path moveToFailed(Exchange exchange, String name, DeploymentResult result) {
         Path failed = InboxNames.uniqueIn(failedDir, name, Instant.now(), ERROR_SUFFIX);
-        writeError(failed, result);
+        writeBeside(failed, ERROR_SUFFIX, result);
         exchange.setProperty(DESTINATION, failed.toString());
         return failed;
     }
 
-    /** Writes the failure JSON beside the failed file; through a temporary name, so it is never seen half-written. */
-    private void writeError(Path failedFile, DeploymentResult result) {
-        Path errorFile = failedFile.resolveSibling(failedFile.getFileName() + ERROR_SUFFIX);
+    /**
+     * Writes the result JSON as {@code <file><suffix>} beside where the file is going, before it goes there:
+     * whole or absent, never half-written (a temporary name renamed into place). Not forced to disk, like
+     * the file's own move.
+     */
+    private void writeBeside(Path settledFile, String suffix, DeploymentResult result) {
+        Path companion = settledFile.resolveSibling(settledFile.getFileName() + suffix);
         try {
-            Files.createDirectories(failedDir);
-            Path temp = Files.createTempFile(failedDir, ".error-", ".tmp");
-            try {
-                Files.write(temp, mapper.writeValueAsBytes(result));
-                Files.move(temp, errorFile, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(temp);
-            }
+            AtomicFiles.writeUnforced(companion, mapper.writeValueAsBytes(result));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a DeploymentResult is always writable as JSON", e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + errorFile, e);
+            throw new UncheckedIOException("cannot write " + companion, e);
         }
     }
 

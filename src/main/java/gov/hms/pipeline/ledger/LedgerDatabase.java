@@ -10,6 +10,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.nio.file.Path;
 
 /**
  * The ledger's database: whichever of the two datasources built into the jar is active at run
@@ -25,6 +27,7 @@ public class LedgerDatabase {
 
     private final AgroalDataSource dataSource;
     private final String kind;
+    private final String url;
 
     public LedgerDatabase(@DataSource("h2") InjectableInstance<AgroalDataSource> h2,
             @DataSource("postgresql") InjectableInstance<AgroalDataSource> postgresql) {
@@ -45,7 +48,8 @@ public class LedgerDatabase {
         }
         this.dataSource = chosen;
         this.kind = active.get(0);
-        Log.infof("deployment ledger on %s (%s)", kind, describe(chosen));
+        this.url = urlOf(chosen);
+        Log.infof("deployment ledger on %s (%s)", kind, url);
     }
 
     /** @return a pooled connection (auto-commit on); the caller closes it */
@@ -58,7 +62,21 @@ public class LedgerDatabase {
         return kind;
     }
 
-    private static String describe(AgroalDataSource dataSource) {
+    /** The JDBC URL without its parameters (a PostgreSQL URL may carry a password in them). */
+    public String url() {
+        return url;
+    }
+
+    /** The folder of an embedded H2 database file ({@code jdbc:h2:file:<path>}), absolute; empty for a server. */
+    public Optional<Path> embeddedFolder() {
+        String prefix = "jdbc:h2:file:";
+        if (!url.startsWith(prefix)) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(Path.of(url.substring(prefix.length())).toAbsolutePath().normalize().getParent());
+    }
+
+    private static String urlOf(AgroalDataSource dataSource) {
         try (Connection connection = dataSource.getConnection()) {
             // The URL without parameters: a PostgreSQL URL may carry a password.
             String url = connection.getMetaData().getURL();

@@ -15,7 +15,8 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Crash-safe small files for the durable stores (dead letters, notification outbox): a reader
+ * Crash-safe small files for the durable stores (dead letters, notification outbox) and the inbox's
+ * result and error files: a reader
  * sees either the old whole file or the new whole file, never a torn one, and a file that was
  * reported written survives a crash.
  */
@@ -83,7 +84,8 @@ public final class AtomicFiles {
     private static void write(Path target, byte[] bytes, boolean force) throws IOException {
         Path folder = target.toAbsolutePath().getParent();
         Files.createDirectories(folder);
-        Path temporary = folder.resolve(TEMPORARY_PREFIX + UUID.randomUUID() + "-" + target.getFileName());
+        // Not named after the target: a target name near the file system's limit (255 bytes) would not fit.
+        Path temporary = folder.resolve(TEMPORARY_PREFIX + UUID.randomUUID());
         try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             while (buffer.hasRemaining()) {

@@ -91,6 +91,36 @@ class InboxIngestTest {
     }
 
     @Test
+    void deployedFileGetsBesideItInDoneTheResultJsonTheHttpEndpointAnswers() throws Exception {
+        String id = "result-" + run;
+        String policy = InboxFolder.policy(id, "Result beside the file");
+        inbox.drop(id + ".json", policy);
+
+        await().atMost(SETTLED).until(() -> inbox.done(id + ".json").size() == 1);
+        Path done = inbox.done(id + ".json").get(0);
+        JsonNode result = InboxFolder.readJson(InboxFolder.resultFileOf(done));
+        assertThat(result.path("status").asText()).isEqualTo("success");
+        assertThat(result.path("deploymentId").asText()).isEqualTo(onlyDeploymentOf(id + ".json"));
+        assertThat(result.at("/deliveries/0/target").asText()).isEqualTo("live");
+        assertThat(result.at("/deliveries/0/status").asText()).isEqualTo("delivered");
+
+        // The same document the HTTP endpoint answers for the same policy (the deployment id aside).
+        JsonNode http = mapper.readTree(given().contentType("application/json").body(policy)
+                .when().post("/api/policies").then().statusCode(200).extract().asByteArray());
+        assertThat(withoutDeploymentId(result)).isEqualTo(withoutDeploymentId(http));
+
+        // A duplicate, settled without delivering, gets its result too; no file is left half-written.
+        inbox.drop("again-" + id + ".json", policy);
+        await().atMost(SETTLED).until(() -> inbox.done("again-" + id + ".json").size() == 1);
+        JsonNode again = InboxFolder.readJson(InboxFolder.resultFileOf(inbox.done("again-" + id + ".json").get(0)));
+        assertThat(again.path("status").asText()).isEqualTo("success");
+        assertThat(again.path("deploymentId").asText()).isEqualTo(onlyDeploymentOf("again-" + id + ".json"));
+        try (var files = Files.list(inbox.doneDir())) {
+            assertThat(files.map(f -> f.getFileName().toString())).noneMatch(name -> name.startsWith(".") || name.endsWith(".tmp"));
+        }
+    }
+
+    @Test
     void invalidFileEndsInFailedBesideTheSameFailureJsonTheHttpEndpointAnswers() throws Exception {
         byte[] invalid = Files.readAllBytes(Path.of("samples/invalid-missing-title.json"));
         inbox.drop("invalid-missing-title.json", invalid);

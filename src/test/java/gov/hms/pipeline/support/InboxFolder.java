@@ -75,6 +75,11 @@ public final class InboxFolder {
         return failed.resolveSibling(failed.getFileName() + ".error.json");
     }
 
+    /** The {@code .result.json} beside a deployed file in the done folder. */
+    public static Path resultFileOf(Path done) {
+        return done.resolveSibling(done.getFileName() + ".result.json");
+    }
+
     public static JsonNode readJson(Path file) {
         try {
             return new com.fasterxml.jackson.databind.ObjectMapper().readTree(Files.readAllBytes(file));
