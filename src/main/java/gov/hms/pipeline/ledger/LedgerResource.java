@@ -29,7 +29,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -41,7 +40,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Deployment ledger", description = "What is live where (docs/ledger.md)")
-@SecurityRequirement(name = "basic")
 @APIResponse(responseCode = "401", description = "no or wrong credentials",
         content = @Content(schema = @Schema(implementation = LedgerResource.ErrorAnswer.class)))
 @APIResponse(responseCode = "403", description = "the user lacks the role (reader to read, operator to act)",
