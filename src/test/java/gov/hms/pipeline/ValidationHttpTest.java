@@ -210,4 +210,24 @@ class ValidationHttpTest {
                 .then().statusCode(200);
         wireMock.verify(1, postRequestedFor(urlEqualTo("/target/packages")));
     }
+
+    /** Issue 17, case 4: only true and false are booleans; anything else used to deploy for real. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"1", "yes", "on", "TRUE", "", "0", "true&dryRun=false"})
+    void aDryRunFlagThatIsNotABooleanIs400(String flag) {
+        given().contentType("application/json").body(SEED)
+                .when().post("/api/policies?dryRun=" + flag)
+                .then().statusCode(400).contentType("application/json")
+                .body("status", equalTo("failure"))
+                .body("error", containsString("dryRun"));
+        wireMock.verify(0, anyRequestedFor(anyUrl()));
+    }
+
+    @Test
+    void dryRunFalseDeploys() {
+        given().contentType("application/json").body(SEED)
+                .when().post("/api/policies?dryRun=false")
+                .then().statusCode(200).body("dryRun", org.hamcrest.Matchers.nullValue());
+        wireMock.verify(1, postRequestedFor(urlEqualTo("/target/packages")));
+    }
 }
