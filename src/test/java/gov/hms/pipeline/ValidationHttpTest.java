@@ -230,4 +230,33 @@ class ValidationHttpTest {
                 .then().statusCode(200).body("dryRun", org.hamcrest.Matchers.nullValue());
         wireMock.verify(1, postRequestedFor(urlEqualTo("/target/packages")));
     }
+
+    /** Issue 17, case 7: ECMA-262 white space (JSON Schema's regular expressions) is blank, not only ASCII. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"\u00a0", "\u3000", "\u2028", " \u2029\ufeff\u1680\u2000\u200a\u202f\u205f\u000b\u000c "})
+    void aTitleOfUnicodeWhiteSpaceIsBlank(String blank) throws Exception {
+        String policy = mapper.writeValueAsString(java.util.Map.of("id", "w1", "title", blank, "content", blank));
+        given().contentType("application/json").body(policy.getBytes(StandardCharsets.UTF_8))
+                .when().post("/api/policies")
+                .then().statusCode(422)
+                .body("errors.path", containsInAnyOrder("/title", "/content"));
+        wireMock.verify(0, anyRequestedFor(anyUrl()));
+    }
+
+    /** Issue 17, case 7: RFC 3339 section 5.6 date-time has "T" (or "t") between date and time, never a space. */
+    @Test
+    void aDateTimeWithoutTheTSeparatorIsRefused() {
+        given().contentType("application/json")
+                .body("{\"id\":\"d1\",\"title\":\"t\",\"content\":\"c\",\"effectiveDate\":\"2024-10-01 08:00:00Z\","
+                        + "\"approval\":{\"approvedAt\":\"2024-09-12 14:30:00Z\"}}")
+                .when().post("/api/policies")
+                .then().statusCode(422)
+                .body("errors.path", containsInAnyOrder("/effectiveDate", "/approval/approvedAt"));
+        given().contentType("application/json")
+                .body("{\"id\":\"d2\",\"title\":\"t\",\"content\":\"c\",\"approval\":{\"approvedAt\":\"2024-09-12t14:30:00z\"}}")
+                .when().post("/api/policies")
+                .then().statusCode(200);
+        wireMock.verify(0, postRequestedFor(urlEqualTo("/target/packages")).withRequestBody(
+                com.github.tomakehurst.wiremock.client.WireMock.containing("2024-09-12 14:30:00Z")));
+    }
 }
