@@ -152,4 +152,29 @@ class OperationsTest {
         given().accept(accept).when().get("/q/metrics")
                 .then().statusCode(200).header("Content-Type", startsWith("text/plain"));
     }
+
+    /** The conformance check itself: answers that differ from the served document are reported as drift. */
+    @Test
+    void theServedOpenApiDocumentFlagsADrift() {
+        var validator = gov.hms.pipeline.support.OpenApiConformance.validatorFor(
+                java.net.URI.create(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port));
+        assertThat(validator).isNotNull();
+        var post = com.atlassian.oai.validator.model.Request.Method.POST;
+        String pending = "{\"status\":\"success\",\"notifications\":[{\"subscriber\":\"s\",\"status\":\"pending\"}]}";
+        String bogus = pending.replace("pending", "bogus");
+        assertThat(gov.hms.pipeline.support.OpenApiConformance.drift(validator.validateResponse("/api/policies", post, json(200, pending))))
+                .isEmpty();
+        assertThat(gov.hms.pipeline.support.OpenApiConformance.drift(validator.validateResponse("/api/policies", post, json(200, bogus))))
+                .isNotEmpty();
+        assertThat(gov.hms.pipeline.support.OpenApiConformance.drift(validator.validateResponse("/api/policies", post, json(418, pending))))
+                .extracting(com.atlassian.oai.validator.report.ValidationReport.Message::getKey)
+                .contains("validation.response.status.unknown");
+        assertThat(gov.hms.pipeline.support.OpenApiConformance.drift(validator.validateResponse("/api/keys",
+                com.atlassian.oai.validator.model.Request.Method.GET, json(401, "{\"status\":\"failure\"}")))).isNotEmpty();
+    }
+
+    private static com.atlassian.oai.validator.model.Response json(int status, String body) {
+        return com.atlassian.oai.validator.model.SimpleResponse.Builder.status(status)
+                .withContentType("application/json").withBody(body).build();
+    }
 }
