@@ -95,19 +95,11 @@ final class IJsonRules {
     }
 
     private static String escaped(String text) {
-        StringBuilder out = new StringBuilder(80);
-        int i = 0;
-        for (; i < text.length() && out.length() < 60; i++) {
-            char c = text.charAt(i);
-            boolean paired = Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1));
-            if (paired) {
-                out.append(c).append(text.charAt(++i));
-            } else if (Character.isSurrogate(c)) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
+        String shown = CanonicalJson.escapeLoneSurrogates(text);
+        if (shown.length() <= 60) {
+            return shown;
         }
-        return i < text.length() ? out.append('…').toString() : out.toString();
+        int end = Character.isLowSurrogate(shown.charAt(60)) ? 59 : 60; // never cut a pair in two
+        return shown.substring(0, end) + "…";
     }
 }

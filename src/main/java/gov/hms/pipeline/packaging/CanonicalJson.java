@@ -89,6 +89,28 @@ public final class CanonicalJson {
         return out.toString();
     }
 
+    /**
+     * @return {@code text} with each lone surrogate written as its JSON escape ({@code \}{@code ud800}), so
+     *         JSON text can be UTF-8 encoded without loss and a message can name the code unit
+     */
+    public static String escapeLoneSurrogates(String text) {
+        if (loneSurrogateAt(text) < 0) {
+            return text;
+        }
+        StringBuilder escaped = new StringBuilder(text.length() + 16);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                escaped.append(c).append(text.charAt(++i));
+            } else if (Character.isSurrogate(c)) {
+                escaped.append(String.format("\\u%04x", (int) c));
+            } else {
+                escaped.append(c);
+            }
+        }
+        return escaped.toString();
+    }
+
     private static void write(JsonNode node, StringBuilder out) {
         switch (node.getNodeType()) {
             case OBJECT -> {
