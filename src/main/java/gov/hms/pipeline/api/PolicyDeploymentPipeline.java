@@ -3,9 +3,8 @@ package gov.hms.pipeline.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import gov.hms.pipeline.packaging.CanonicalJson;
+import gov.hms.pipeline.ingest.PolicyParser;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -44,7 +43,7 @@ public class PolicyDeploymentPipeline {
 
     /** Deploys a policy given as JSON text. */
     public DeploymentResult deploy(String policyJson) {
-        return deploy(utf8(policyJson), null);
+        return deploy(PolicyParser.utf8(policyJson), null);
     }
 
     /**
@@ -70,18 +69,9 @@ public class PolicyDeploymentPipeline {
 
     private byte[] toJson(Object policy) {
         try {
-            return utf8(mapper.writeValueAsString(policy));
+            return PolicyParser.utf8(mapper.writeValueAsString(policy));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("the policy cannot be written as JSON: " + e.getOriginalMessage(), e);
         }
-    }
-
-    /**
-     * UTF-8 of JSON text. A lone surrogate has no UTF-8 form ({@code String.getBytes} writes {@code ?},
-     * which gave two policies one hash): it is written as its JSON escape instead, so the parser refuses
-     * it at its JSON Pointer (RFC 7493 section 2.1), as for every other way in.
-     */
-    static byte[] utf8(String json) {
-        return CanonicalJson.escapeLoneSurrogates(json).getBytes(StandardCharsets.UTF_8);
     }
 }

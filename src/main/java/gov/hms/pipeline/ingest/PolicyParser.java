@@ -11,11 +11,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import gov.hms.pipeline.api.Deployment;
 import gov.hms.pipeline.config.PipelineConfig;
+import gov.hms.pipeline.packaging.CanonicalJson;
 import gov.hms.pipeline.validation.PolicyRejectedException;
 import gov.hms.pipeline.validation.ValidationError;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import org.apache.camel.ExchangeProperty;
@@ -108,6 +110,15 @@ public class PolicyParser {
             throw new PolicyRejectedException(415,
                     "Unsupported media type '" + mediaType + "': send the policy as application/json");
         }
+    }
+
+    /**
+     * UTF-8 of JSON text held in Java (a queue's text message, the Java API). A lone surrogate has no UTF-8
+     * form ({@code String.getBytes} writes {@code ?}, which gave two policies one hash): it is written as
+     * its JSON escape instead, so {@link #parse} refuses it at its JSON Pointer like every other way in.
+     */
+    public static byte[] utf8(String json) {
+        return CanonicalJson.escapeLoneSurrogates(json).getBytes(StandardCharsets.UTF_8);
     }
 
     /** RFC 6901 section 3: '~' becomes "~0" and '/' becomes "~1". */
