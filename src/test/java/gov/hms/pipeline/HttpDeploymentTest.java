@@ -255,7 +255,7 @@ class HttpDeploymentTest {
     @Test
     void wrongMethodIs405WithAllowAndUnknownPathIsJson404() {
         given().when().get("/api/policies")
-                .then().statusCode(405).header("Allow", "POST").contentType("application/json")
+                .then().statusCode(405).header("Allow", "OPTIONS, POST").contentType("application/json")
                 .body("status", equalTo("failure"));
         given().when().get("/api/nothing-here")
                 .then().statusCode(404).contentType("application/json")

@@ -3,8 +3,8 @@ package gov.hms.pipeline.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import gov.hms.pipeline.ingest.PolicyParser;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -43,7 +43,7 @@ public class PolicyDeploymentPipeline {
 
     /** Deploys a policy given as JSON text. */
     public DeploymentResult deploy(String policyJson) {
-        return deploy(policyJson.getBytes(StandardCharsets.UTF_8), null);
+        return deploy(PolicyParser.utf8(policyJson), null);
     }
 
     /**
@@ -69,7 +69,7 @@ public class PolicyDeploymentPipeline {
 
     private byte[] toJson(Object policy) {
         try {
-            return mapper.writeValueAsBytes(policy);
+            return PolicyParser.utf8(mapper.writeValueAsString(policy));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("the policy cannot be written as JSON: " + e.getOriginalMessage(), e);
         }
