@@ -8,11 +8,12 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponses;
 
 /**
  * Completes the served OpenAPI document with what Quarkus security answers on every operation under
- * {@code /api/} and {@code /registry/} ({@code pipeline.security.enabled}): HTTP Basic, and a JSON
- * {@code 401} (no or wrong credentials) and {@code 403} (a role is missing), both
+ * {@code /api/} and {@code /registry/} ({@code pipeline.security.enabled}): a JSON {@code 401} (no or
+ * wrong credentials) and {@code 403} (a role is missing), both
  * {@code #/components/responses/Error} as {@code HttpFallbacks} writes them. Written once here rather
  * than on each operation, so a new endpoint is documented with them from the start.
- * Registered with {@code mp.openapi.filter}.
+ * HTTP Basic itself is the document's one top-level security requirement ({@code META-INF/openapi.yaml}),
+ * which every operation inherits. Registered with {@code mp.openapi.filter}.
  */
 public class OpenApiSecurityAnswers implements OASFilter {
 
@@ -31,9 +32,6 @@ public class OpenApiSecurityAnswers implements OASFilter {
     }
 
     private static void secure(Operation operation) {
-        if (operation.getSecurity() == null || operation.getSecurity().isEmpty()) {
-            operation.addSecurityRequirement(OASFactory.createSecurityRequirement().addScheme("basic"));
-        }
         APIResponses responses = operation.getResponses();
         if (responses == null) {
             responses = OASFactory.createAPIResponses();
