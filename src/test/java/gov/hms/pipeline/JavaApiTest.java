@@ -89,4 +89,20 @@ class JavaApiTest {
         wireMock.verify(0, postRequestedFor(urlEqualTo("/scheduling/events")));
         assertThat(wireMock.findAll(anyRequestedFor(anyUrl()))).hasSize(3);
     }
+
+    /** Issue 17, case 1, from Java: a String's lone surrogate used to become "?" in its UTF-8 bytes. */
+    @Test
+    void loneSurrogatesAreRefusedFromEveryJavaEntryPoint() {
+        String lone = "a\ud800";
+        java.util.List<DeploymentResult> results = java.util.List.of(
+                pipeline.deploy(Map.of("id", "j-lone-1", "title", lone, "content", "c")),
+                pipeline.deploy("{\"id\":\"j-lone-2\",\"title\":\"" + lone + "\",\"content\":\"c\"}"),
+                pipeline.deploy(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+                        .put("id", "j-lone-3").put("title", lone).put("content", "c")));
+        assertThat(results).allSatisfy(result -> {
+            assertThat(result.httpStatus()).isEqualTo(422);
+            assertThat(result.errors()).extracting(e -> e.path()).containsExactly("/title");
+        });
+        wireMock.verify(0, postRequestedFor(urlEqualTo("/target/packages")));
+    }
 }

@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.startsWith;
 
 import gov.hms.pipeline.support.PipelineTestResources;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -16,6 +17,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What an operator watches: metrics, readiness, the API description. */
 @QuarkusTest
@@ -116,5 +119,62 @@ class OperationsTest {
                 .body(containsString("/api/policies/validate"))
                 .body(containsString("/registry/packages"))
                 .body(containsString("/api/keys"));
+    }
+
+    /** Issue 17, case 8: failure counters exist from the start, at 0, for every enabled target and subscriber. */
+    @Test
+    void failureCountersArePresentBeforeAnyFailure() {
+        String text = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(text).containsPattern("(?m)^pipeline_delivery_failures_total\\{target=\"live\"\\} ")
+                .containsPattern("(?m)^pipeline_notification_failures_total\\{subscriber=\"scheduling\"\\} 0\\.0$")
+                .containsPattern("(?m)^pipeline_notification_failures_total\\{subscriber=\"records\"\\} 0\\.0$")
+                .doesNotContain("target=\"registry\"").doesNotContain("subscriber=\"events\"");
+    }
+
+    /** Issue 17, case 8: a scraper asking for OpenMetrics gets it, whatever parameters its Accept header has. */
+    @ParameterizedTest
+    @ValueSource(strings = {"application/openmetrics-text", "application/openmetrics-text; version=1.0.0",
+            "application/openmetrics-text;version=1.0.0;charset=utf-8",
+            // Prometheus 2.x's own scrape header
+            "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+                    + "text/plain;version=0.0.4;q=0.5,*/*;q=0.1"})
+    void openMetricsIsAnsweredToEveryWayOfAskingForIt(String accept) {
+        String text = given().accept(accept).when().get("/q/metrics")
+                .then().statusCode(200)
+                .header("Content-Type", startsWith("application/openmetrics-text"))
+                .extract().asString();
+        assertThat(text).endsWith("# EOF\n").contains("# TYPE pipeline_delivery_failures counter");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"text/plain", "text/plain;version=0.0.4;q=0.9,application/openmetrics-text;q=0.5"})
+    void prometheusTextWhenItIsPreferred(String accept) {
+        given().accept(accept).when().get("/q/metrics")
+                .then().statusCode(200).header("Content-Type", startsWith("text/plain"));
+    }
+
+    /** The conformance check itself: answers that differ from the served document are reported as drift. */
+    @Test
+    void theServedOpenApiDocumentFlagsADrift() {
+        var validator = gov.hms.pipeline.support.OpenApiConformance.validatorFor(
+                java.net.URI.create(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port));
+        assertThat(validator).isNotNull();
+        var post = com.atlassian.oai.validator.model.Request.Method.POST;
+        String pending = "{\"status\":\"success\",\"notifications\":[{\"subscriber\":\"s\",\"status\":\"pending\"}]}";
+        String bogus = pending.replace("pending", "bogus");
+        assertThat(gov.hms.pipeline.support.OpenApiConformance.drift(validator.validateResponse("/api/policies", post, json(200, pending))))
+                .isEmpty();
+        assertThat(gov.hms.pipeline.support.OpenApiConformance.drift(validator.validateResponse("/api/policies", post, json(200, bogus))))
+                .isNotEmpty();
+        assertThat(gov.hms.pipeline.support.OpenApiConformance.drift(validator.validateResponse("/api/policies", post, json(418, pending))))
+                .extracting(com.atlassian.oai.validator.report.ValidationReport.Message::getKey)
+                .contains("validation.response.status.unknown");
+        assertThat(gov.hms.pipeline.support.OpenApiConformance.drift(validator.validateResponse("/api/keys",
+                com.atlassian.oai.validator.model.Request.Method.GET, json(401, "{\"status\":\"failure\"}")))).isNotEmpty();
+    }
+
+    private static com.atlassian.oai.validator.model.Response json(int status, String body) {
+        return com.atlassian.oai.validator.model.SimpleResponse.Builder.status(status)
+                .withContentType("application/json").withBody(body).build();
     }
 }

@@ -168,6 +168,34 @@ class QueueIngestTest {
         assertThat(broker.messageCount(QUEUE)).isZero();
     }
 
+    /**
+     * Issue 17, case 1, over the queue: Artemis CORE carries text as UTF-16, so a lone surrogate arrives
+     * intact; it used to become "?" when the text was encoded for the parser, and the policy was deployed.
+     * (The dead letter is read over CORE too: the broker cannot hand such a text to an AMQP 1.0 client.)
+     */
+    @Test
+    void aTextMessageWithALoneSurrogateGoesToTheDeadLetterQueueNamingItsPointer() throws Exception {
+        String policy = "{\"id\":\"policy-lone\",\"title\":\"a\ud800\",\"content\":\"c\"}";
+        try (jakarta.jms.Connection sender = core(QueueTestResources.SENDER, QueueTestResources.SENDER_PASSWORD);
+                jakarta.jms.Connection reader = core("pipeline", "pipeline-Secret-3")) {
+            jakarta.jms.Session sending = sender.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE);
+            sending.createProducer(sending.createQueue(QUEUE)).send(sending.createTextMessage(policy));
+            jakarta.jms.Session reading = reader.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE);
+            reader.start();
+            Message dead = reading.createConsumer(reading.createQueue(DLQ)).receive(WAIT.toMillis());
+            assertThat(dead).isNotNull();
+            assertThat(dead.getIntProperty("failureStatus")).isEqualTo(422);
+            assertThat(dead.getStringProperty("failureReason")).contains("/title");
+            assertThat(((TextMessage) dead).getText()).as("the body intact").isEqualTo(policy);
+        }
+        wireMock.verify(0, anyRequestedFor(anyUrl()));
+    }
+
+    private static jakarta.jms.Connection core(String user, String password) throws jakarta.jms.JMSException {
+        return new org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory(PipelineTestResources.brokerUrl(),
+                user, password).createConnection();
+    }
+
     @Test
     void targetDownForTheFirstTwoAttemptsIsRedeliveredThenDeliveredOnce() throws Exception {
         wireMock.stubFor(post(urlEqualTo("/target/packages")).inScenario("flaky").whenScenarioStateIs(STARTED)

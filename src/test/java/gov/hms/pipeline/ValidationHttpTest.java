@@ -161,4 +161,102 @@ class ValidationHttpTest {
                     assertThat(r.path("detail").asText()).startsWith("dry run");
                 });
     }
+
+    /** Issue 17, cases 2 and 3: numbers in their shortest or exact form, then the delivered policy sent back. */
+    @Test
+    void theServiceAcceptsItsOwnOutputUnchangedWithTheSameHash() throws Exception {
+        String policy = "{\"id\":\"n3\",\"title\":\"t\",\"content\":\"c\",\"numbers\":[1e20,1e23,8.41e21,5e-324,1e-320,"
+                + "9007199254740992,1152921504606846976,0.1,-0.0],\"emoji\":\"\\ud83d\\ude00\"}";
+        String first = given().contentType("application/json").body(policy)
+                .when().post("/api/policies")
+                .then().statusCode(200).extract().path("policySha256");
+        String envelope = wireMock.findAll(postRequestedFor(urlEqualTo("/target/packages"))).get(0).getBodyAsString();
+        assertThat(envelope).contains("\"numbers\":[100000000000000000000,1e+23,8.41e+21,5e-324,1e-320,"
+                + "9007199254740992,1152921504606847000,0.1,0]");
+        String deliveredPolicy = envelope.substring(envelope.indexOf("\"policy\":") + "\"policy\":".length(), envelope.length() - 1);
+        wireMock.resetRequests();
+
+        String second = given().contentType("application/json").body(deliveredPolicy.getBytes(StandardCharsets.UTF_8))
+                .when().post("/api/policies")
+                .then().statusCode(200).extract().path("policySha256");
+        assertThat(second).isEqualTo(first);
+        String again = wireMock.findAll(postRequestedFor(urlEqualTo("/target/packages"))).get(0).getBodyAsString();
+        assertThat(again).isEqualTo(envelope);
+    }
+
+    /** Issue 17, case 3: 2^53 + 1 lies between two doubles; the answer says which one is nearest. */
+    @Test
+    void anIntegerBetweenTwoDoublesIsRefusedWithATrueMessage() {
+        given().contentType("application/json")
+                .body("{\"id\":\"n4\",\"title\":\"t\",\"content\":\"c\",\"n\":9007199254740993}")
+                .when().post("/api/policies")
+                .then().statusCode(422)
+                .body("errors[0].path", equalTo("/n"))
+                .body("errors[0].message", containsString("the nearest is 9007199254740992"));
+    }
+
+    /** Issue 17, case 1: "\ud800" used to be canonicalized as "?", giving two policies one hash. */
+    @Test
+    void loneSurrogatesAreRefusedAtTheirPointer() {
+        given().contentType("application/json")
+                .body("{\"id\":\"s1\",\"title\":\"\\ud800\",\"content\":\"c\"}")
+                .when().post("/api/policies")
+                .then().statusCode(422).contentType("application/json")
+                .body("errors.path", containsInAnyOrder("/title"))
+                .body("errors[0].message", containsString("U+D800"));
+        given().contentType("application/json")
+                .body("{\"id\":\"s1\",\"title\":\"?\",\"content\":\"c\"}")
+                .when().post("/api/policies")
+                .then().statusCode(200);
+        wireMock.verify(1, postRequestedFor(urlEqualTo("/target/packages")));
+    }
+
+    /** Issue 17, case 4: only true and false are booleans; anything else used to deploy for real. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"1", "yes", "on", "TRUE", "", "0", "true&dryRun=false"})
+    void aDryRunFlagThatIsNotABooleanIs400(String flag) {
+        given().contentType("application/json").body(SEED)
+                .when().post("/api/policies?dryRun=" + flag)
+                .then().statusCode(400).contentType("application/json")
+                .body("status", equalTo("failure"))
+                .body("error", containsString("dryRun"));
+        wireMock.verify(0, anyRequestedFor(anyUrl()));
+    }
+
+    @Test
+    void dryRunFalseDeploys() {
+        given().contentType("application/json").body(SEED)
+                .when().post("/api/policies?dryRun=false")
+                .then().statusCode(200).body("dryRun", org.hamcrest.Matchers.nullValue());
+        wireMock.verify(1, postRequestedFor(urlEqualTo("/target/packages")));
+    }
+
+    /** Issue 17, case 7: ECMA-262 white space (JSON Schema's regular expressions) is blank, not only ASCII. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"\u00a0", "\u3000", "\u2028", " \u2029\ufeff\u1680\u2000\u200a\u202f\u205f\u000b\u000c "})
+    void aTitleOfUnicodeWhiteSpaceIsBlank(String blank) throws Exception {
+        String policy = mapper.writeValueAsString(java.util.Map.of("id", "w1", "title", blank, "content", blank));
+        given().contentType("application/json").body(policy.getBytes(StandardCharsets.UTF_8))
+                .when().post("/api/policies")
+                .then().statusCode(422)
+                .body("errors.path", containsInAnyOrder("/title", "/content"));
+        wireMock.verify(0, anyRequestedFor(anyUrl()));
+    }
+
+    /** Issue 17, case 7: RFC 3339 section 5.6 date-time has "T" (or "t") between date and time, never a space. */
+    @Test
+    void aDateTimeWithoutTheTSeparatorIsRefused() {
+        given().contentType("application/json")
+                .body("{\"id\":\"d1\",\"title\":\"t\",\"content\":\"c\",\"effectiveDate\":\"2024-10-01 08:00:00Z\","
+                        + "\"approval\":{\"approvedAt\":\"2024-09-12 14:30:00Z\"}}")
+                .when().post("/api/policies")
+                .then().statusCode(422)
+                .body("errors.path", containsInAnyOrder("/effectiveDate", "/approval/approvedAt"));
+        given().contentType("application/json")
+                .body("{\"id\":\"d2\",\"title\":\"t\",\"content\":\"c\",\"approval\":{\"approvedAt\":\"2024-09-12t14:30:00z\"}}")
+                .when().post("/api/policies")
+                .then().statusCode(200);
+        wireMock.verify(0, postRequestedFor(urlEqualTo("/target/packages")).withRequestBody(
+                com.github.tomakehurst.wiremock.client.WireMock.containing("2024-09-12 14:30:00Z")));
+    }
 }

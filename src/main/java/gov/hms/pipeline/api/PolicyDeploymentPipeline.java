@@ -3,6 +3,7 @@ package gov.hms.pipeline.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import gov.hms.pipeline.ingest.PolicyParser;
 import gov.hms.pipeline.ledger.LedgerRecords.PolicyStatus;
 import gov.hms.pipeline.ledger.LedgerRecords.PolicyVersion;
 import gov.hms.pipeline.ledger.PolicyCatalogue;
@@ -11,7 +12,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -85,7 +85,7 @@ public class PolicyDeploymentPipeline {
 
     /** Deploys a policy given as JSON text. */
     public DeploymentResult deploy(String policyJson) {
-        return deploy(policyJson.getBytes(StandardCharsets.UTF_8), null);
+        return deploy(PolicyParser.utf8(policyJson), null);
     }
 
     /**
@@ -111,7 +111,7 @@ public class PolicyDeploymentPipeline {
 
     private byte[] toJson(Object policy) {
         try {
-            return mapper.writeValueAsBytes(policy);
+            return PolicyParser.utf8(mapper.writeValueAsString(policy));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("the policy cannot be written as JSON: " + e.getOriginalMessage(), e);
         }

@@ -274,13 +274,13 @@ public class AuditLog {
     private ObjectNode toJson(AuditRecord record) {
         ObjectNode line = mapper.createObjectNode();
         line.put("time", record.time());
-        line.put("deploymentId", redactor.redact(record.deploymentId()));
-        line.put("policyId", redactor.redact(record.policyId()));
+        line.put("deploymentId", text(record.deploymentId()));
+        line.put("policyId", text(record.policyId()));
         line.put("step", record.step());
         line.put("outcome", record.outcome());
         line.put("source", record.source());
-        line.put("actor", redactor.redact(record.actor()));
-        line.put("detail", redactor.redact(record.detail()));
+        line.put("actor", text(record.actor()));
+        line.put("detail", text(record.detail()));
         putIfKnown(line, "version", record.version());
         putIfKnown(line, "packageSha256", record.packageSha256());
         putIfKnown(line, "origin", record.origin());
@@ -292,8 +292,16 @@ public class AuditLog {
 
     private void putIfKnown(ObjectNode line, String name, String value) {
         if (value != null) {
-            line.put(name, redactor.redact(value));
+            line.put(name, text(value));
         }
+    }
+
+    /**
+     * Redacted, and Unicode text: a sender's value (a queue's {@code approvedBy} property may be any
+     * UTF-16) with a lone surrogate would have no RFC 8785 form, and the record could not be chained.
+     */
+    private String text(String value) {
+        return CanonicalJson.wellFormed(redactor.redact(value));
     }
 
     /** Chains, rotates if due, appends (unforced: see {@link #commit()}), and signs a checkpoint if due. */

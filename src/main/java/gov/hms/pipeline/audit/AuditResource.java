@@ -1,5 +1,8 @@
 package gov.hms.pipeline.audit;
 
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -7,8 +10,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -36,6 +37,9 @@ public class AuditResource {
     }
 
     @GET
+    @APIResponse(responseCode = "200", description = "{records, count, nextCursor}",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT)))
+    @APIResponse(responseCode = "400", description = "a malformed from, to, limit or cursor", ref = "Error")
     public Response query(@QueryParam("policyId") String policyId, @QueryParam("deploymentId") String deploymentId,
             @QueryParam("step") String step, @QueryParam("from") String from, @QueryParam("to") String to,
             @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
@@ -77,11 +81,8 @@ public class AuditResource {
         if (blankToNull(value) == null) {
             return null;
         }
-        try {
-            return OffsetDateTime.parse(value.trim()).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("'" + name + "' must be an RFC 3339 time such as 2026-11-29T09:00:00Z");
-        }
+        return gov.hms.pipeline.validation.Rfc3339.instant(value.trim()).orElseThrow(() -> new IllegalArgumentException(
+                "'" + name + "' must be an RFC 3339 date or date-time such as 2026-11-29T09:00:00Z"));
     }
 
     private static int limit(String value) {

@@ -1,5 +1,8 @@
 package gov.hms.pipeline.delivery;
 
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import gov.hms.pipeline.api.DeploymentResult;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.ws.rs.DELETE;
@@ -58,12 +61,22 @@ public class DeadLetterResource {
 
     @GET
     @Path("/{id}")
+    @APIResponse(responseCode = "200", description = "the dead letter",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = DeadLetter.Summary.class)))
+    @APIResponse(responseCode = "400", description = "not a dead-letter id", ref = "Error")
+    @APIResponse(responseCode = "404", description = "no such dead letter", ref = "Error")
     public Response get(@PathParam("id") String id) {
         return lookUp(id).orElseGet(() -> Response.ok(store.find(id).orElseThrow().summary()).build());
     }
 
     @POST
     @Path("/{id}/retry")
+    @APIResponse(responseCode = "200", description = "delivered to the targets that lacked it", ref = "Result")
+    @APIResponse(responseCode = "502", description = "a target still did not take it", ref = "Result")
+    @APIResponse(responseCode = "400", description = "not a dead-letter id", ref = "Error")
+    @APIResponse(responseCode = "404", description = "no such dead letter", ref = "Error")
+    @APIResponse(responseCode = "409", description = "a retry or discard of it is running", ref = "Error")
+    @APIResponse(responseCode = "500", description = "internal error", ref = "Error")
     public Response retry(@PathParam("id") String id) {
         return whileClaimed(id, entry -> {
             Exchange done = send("direct:dead-letter-retry", entry);
@@ -77,6 +90,12 @@ public class DeadLetterResource {
 
     @DELETE
     @Path("/{id}")
+    @APIResponse(responseCode = "200", description = "{\"status\":\"success\",\"discarded\":id}",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT)))
+    @APIResponse(responseCode = "400", description = "not a dead-letter id", ref = "Error")
+    @APIResponse(responseCode = "404", description = "no such dead letter", ref = "Error")
+    @APIResponse(responseCode = "409", description = "a retry or discard of it is running", ref = "Error")
+    @APIResponse(responseCode = "500", description = "internal error", ref = "Error")
     public Response discard(@PathParam("id") String id) {
         return whileClaimed(id, entry -> {
             Exchange done = send("direct:dead-letter-discard", entry);

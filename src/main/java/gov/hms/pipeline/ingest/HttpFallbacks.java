@@ -11,9 +11,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 /**
- * JSON answers where no handler of ours speaks: 401 and 403 from Quarkus security, a wrong method on {@code /api/policies} ({@code Allow: GET, POST}) or
- * {@code /api/policies/validate} ({@code Allow: POST}) is 405 (RFC 9110 section 15.5.6) rather than 404, and any unknown path is a
- * JSON 404 rather than an HTML page. Both run after every real route.
+ * JSON answers where no handler of ours speaks: 401 and 403 from Quarkus security, and any unknown path
+ * is a JSON 404 rather than an HTML page (after every real route). A method a path does not serve is
+ * answered before any route, by {@link gov.hms.pipeline.http.AllowedMethods}.
  */
 @ApplicationScoped
 public class HttpFallbacks {
@@ -32,18 +32,6 @@ public class HttpFallbacks {
                 context.next();
             }
         });
-        for (var allowed : java.util.Map.of("/api/policies", "GET, POST", "/api/policies/validate", "POST").entrySet()) {
-            String path = allowed.getKey();
-            router.route(path).last().handler(context -> {
-                if (allowed.getValue().contains(context.request().method().name())) {
-                    context.next();
-                    return;
-                }
-                context.response().putHeader("Allow", allowed.getValue());
-                answer(context, 405, "Method " + context.request().method().name() + " is not allowed on " + path
-                        + "; use " + allowed.getValue());
-            });
-        }
         router.route().last().handler(context -> answer(context, 404, "No such resource"));
     }
 

@@ -6,7 +6,12 @@ import gov.hms.pipeline.api.DeploymentResult;
 import gov.hms.pipeline.api.Source;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
+import gov.hms.pipeline.validation.PolicyRejectedException;
 import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
 
@@ -40,14 +45,14 @@ public class HttpIngress {
     /**
      * Also reads the only two request values that may shape a deployment, both by name from an
      * allow-list: the {@value #SIGNATURE_HEADER} header and the {@code dryRun} query parameter
-     * ({@code true} for a dry run).
+     * ({@code true} for a dry run; see {@link #booleanQueryParameter}).
      */
     private void describeCaller(Exchange exchange, boolean forceDryRun) {
         var message = exchange.getMessage();
         String contentType = message.getHeader(Exchange.CONTENT_TYPE, String.class);
         Object remote = message.getHeader(VertxPlatformHttpConstants.REMOTE_ADDRESS);
         String origin = remote == null ? "http client" : "http client " + remote;
-        boolean dryRun = forceDryRun || "true".equalsIgnoreCase(queryParameter(exchange, "dryRun"));
+        boolean dryRun = booleanQueryParameter(exchange, "dryRun") || forceDryRun;
         // An absent Content-Type is "not JSON" as far as this endpoint is concerned.
         Deployment deployment = new Deployment(Source.HTTP, principalName(message), origin,
                 contentType == null ? "" : contentType)
@@ -73,23 +78,43 @@ public class HttpIngress {
         return "anonymous";
     }
 
-    /** Reads one query parameter from the raw query string (RFC 3986), never from a Camel header. */
-    private static String queryParameter(Exchange exchange, String name) {
+    /**
+     * A boolean query flag, strictly: absent is {@code false}; exactly {@code true} or {@code false}
+     * (the OpenAPI boolean, JSON's literals) once; anything else ({@code 1}, {@code yes}, {@code TRUE},
+     * empty, given twice) is refused, since a flag misread as false would deploy for real.
+     *
+     * @throws PolicyRejectedException 400 naming the parameter and the value sent
+     */
+    static boolean booleanQueryParameter(Exchange exchange, String name) {
+        List<String> values = queryParameter(exchange, name);
+        if (values.isEmpty()) {
+            return false;
+        }
+        if (values.size() == 1 && (values.get(0).equals("true") || values.get(0).equals("false"))) {
+            return values.get(0).equals("true");
+        }
+        String sent = values.size() == 1 ? "'" + values.get(0) + "'" : values.size() + " values";
+        throw new PolicyRejectedException(400, "Query parameter " + name + " must be true or false, not " + sent);
+    }
+
+    /** Every value of one query parameter, from the raw query string (RFC 3986), never from a Camel header. */
+    private static List<String> queryParameter(Exchange exchange, String name) {
         String query = exchange.getMessage().getHeader(Exchange.HTTP_RAW_QUERY, String.class);
         if (query == null) {
             query = exchange.getMessage().getHeader(Exchange.HTTP_QUERY, String.class);
         }
-        if (query == null) {
-            return null;
+        List<String> values = new ArrayList<>();
+        if (query == null || query.isEmpty()) {
+            return values;
         }
         for (String pair : query.split("&")) {
             int equals = pair.indexOf('=');
-            String key = java.net.URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), java.nio.charset.StandardCharsets.UTF_8);
+            String key = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
             if (key.equals(name)) {
-                return equals < 0 ? "" : java.net.URLDecoder.decode(pair.substring(equals + 1), java.nio.charset.StandardCharsets.UTF_8);
+                values.add(equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
             }
         }
-        return null;
+        return values;
     }
 
     /** Replaces everything on the message with the JSON answer, its status code and media type. */
@@ -104,6 +129,13 @@ public class HttpIngress {
         }
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, result.httpStatus());
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+    }
+
+    /** The answer to a request refused before it became a deployment (a malformed query flag): its status, JSON. */
+    public void refused(Exchange exchange) {
+        PolicyRejectedException cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, PolicyRejectedException.class);
+        exchange.getMessage().setBody(DeploymentResult.failure(cause.httpStatus(), cause.getMessage()));
+        answer(exchange);
     }
 
     /**

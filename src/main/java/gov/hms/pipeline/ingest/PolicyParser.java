@@ -11,34 +11,29 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import gov.hms.pipeline.api.Deployment;
 import gov.hms.pipeline.config.PipelineConfig;
+import gov.hms.pipeline.packaging.CanonicalJson;
 import gov.hms.pipeline.validation.PolicyRejectedException;
 import gov.hms.pipeline.validation.ValidationError;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 import java.io.IOException;
-import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.util.ArrayList;
-import java.util.Iterator;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.apache.camel.ExchangeProperty;
 
 /**
  * Turns the raw bytes of a policy into a JSON tree, refusing hostile input while parsing and
  * before anything else looks at it: size, nesting depth, string length, duplicate keys
- * (so no later step can validate one value and deliver another), trailing content, and numbers
- * that are not I-JSON (RFC 7493 section 2.2), because the policy's hash is taken over its
- * RFC 8785 canonical form, which writes every number as an IEEE 754 double.
+ * (so no later step can validate one value and deliver another), trailing content, and what is
+ * not I-JSON ({@link IJsonRules}: lone surrogates, numbers that name no single IEEE 754 double),
+ * because the policy's hash is taken over its RFC 8785 canonical form.
+ * The one parser of every way in: HTTP, inbox and queue.
  * Accepts UTF-8 with or without a byte order mark (and UTF-16/32 with one, as Jackson detects).
  */
 @ApplicationScoped
 @Named("policyParser")
 public class PolicyParser {
-
-    /** Largest integer magnitude a double holds exactly with its neighbours: 2^53 - 1 (RFC 7493). */
-    private static final BigInteger MAX_SAFE_INTEGER = BigInteger.valueOf((1L << 53) - 1);
 
     private final PipelineConfig.Validation limits;
     private final ObjectMapper mapper;
@@ -68,7 +63,7 @@ public class PolicyParser {
      * @return the parsed policy, a JSON object
      * @throws PolicyRejectedException 415 if the sender declared a media type other than JSON,
      *                                  413 above {@code pipeline.validation.max-bytes}, 400 if empty or not
-     *                                  well-formed JSON, 422 if not an object or a number is not I-JSON
+     *                                  well-formed JSON, 422 if not an object or not I-JSON (RFC 7493 sections 2.1, 2.2)
      */
     public JsonNode parse(byte[] body, @ExchangeProperty(Deployment.PROPERTY) Deployment deployment) {
         requireJsonMediaType(deployment.declaredContentType());
@@ -96,10 +91,9 @@ public class PolicyParser {
             throw new PolicyRejectedException(422, "Validation failed",
                     List.of(new ValidationError("", "a policy must be a JSON object")));
         }
-        List<ValidationError> numberErrors = new ArrayList<>();
-        checkNumbers(tree, "", numberErrors);
-        if (!numberErrors.isEmpty()) {
-            throw new PolicyRejectedException(422, "Validation failed", numberErrors);
+        List<ValidationError> iJsonErrors = IJsonRules.check(tree);
+        if (!iJsonErrors.isEmpty()) {
+            throw new PolicyRejectedException(422, "Validation failed", iJsonErrors);
         }
         deployment.policy(tree);
         return tree;
@@ -118,38 +112,13 @@ public class PolicyParser {
         }
     }
 
-    /** RFC 7493 section 2.2: every number must be exactly an IEEE 754 double, integers within 2^53. */
-    private static void checkNumbers(JsonNode node, String pointer, List<ValidationError> errors) {
-        if (node.isNumber()) {
-            if (!isExactDouble(node)) {
-                errors.add(new ValidationError(pointer, "number " + node.asText()
-                        + " cannot be held exactly by an IEEE 754 double (I-JSON, RFC 7493); send it as a string"));
-            }
-            return;
-        }
-        if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                checkNumbers(field.getValue(), pointer + "/" + escapePointer(field.getKey()), errors);
-            }
-        } else if (node.isArray()) {
-            for (int i = 0; i < node.size(); i++) {
-                checkNumbers(node.get(i), pointer + "/" + i, errors);
-            }
-        }
-    }
-
-    private static boolean isExactDouble(JsonNode number) {
-        if (number.isIntegralNumber()) {
-            return number.bigIntegerValue().abs().compareTo(MAX_SAFE_INTEGER) <= 0;
-        }
-        BigDecimal value = number.decimalValue();
-        double asDouble = value.doubleValue();
-        if (Double.isInfinite(asDouble) || Double.isNaN(asDouble)) {
-            return false;
-        }
-        // The shortest decimal that names this double must be the number that was sent.
-        return new BigDecimal(Double.toString(asDouble)).compareTo(value) == 0;
+    /**
+     * UTF-8 of JSON text held in Java (a queue's text message, the Java API). A lone surrogate has no UTF-8
+     * form ({@code String.getBytes} writes {@code ?}, which gave two policies one hash): it is written as
+     * its JSON escape instead, so {@link #parse} refuses it at its JSON Pointer like every other way in.
+     */
+    public static byte[] utf8(String json) {
+        return CanonicalJson.escapeLoneSurrogates(json).getBytes(StandardCharsets.UTF_8);
     }
 
     /** RFC 6901 section 3: '~' becomes "~0" and '/' becomes "~1". */

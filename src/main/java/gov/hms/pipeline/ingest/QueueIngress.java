@@ -20,7 +20,6 @@ import jakarta.jms.ObjectMessage;
 import jakarta.jms.StreamMessage;
 import jakarta.jms.TextMessage;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.stream.Collectors;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.jms.JmsConstants;
@@ -122,7 +121,7 @@ public class QueueIngress {
         if (jms instanceof TextMessage text) {
             body = text.getText() == null ? "" : text.getText();
             type = "text";
-            policy = ((String) body).getBytes(StandardCharsets.UTF_8);
+            policy = PolicyParser.utf8((String) body);
         } else if (jms instanceof BytesMessage bytes) {
             byte[] content = bytes.getBody(byte[].class);
             body = content == null ? new byte[0] : content;

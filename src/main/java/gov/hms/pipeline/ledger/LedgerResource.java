@@ -40,10 +40,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Deployment ledger", description = "What is live where (docs/ledger.md)")
-@APIResponse(responseCode = "401", description = "no or wrong credentials",
-        content = @Content(schema = @Schema(implementation = LedgerResource.ErrorAnswer.class)))
-@APIResponse(responseCode = "403", description = "the user lacks the role (reader to read, operator to act)",
-        content = @Content(schema = @Schema(implementation = LedgerResource.ErrorAnswer.class)))
 public class LedgerResource {
 
     /** Every error answer: {@code {"status":"failure","error":..}}. */

@@ -3,6 +3,8 @@ package gov.hms.pipeline.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import gov.hms.pipeline.config.PipelineConfig;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 
@@ -14,14 +16,29 @@ import java.time.Duration;
  * <li>{@code pipeline_delivery_attempts_total{target}} and {@code pipeline_delivery_failures_total{target}}</li>
  * <li>{@code pipeline_notification_failures_total{subscriber}}</li>
  * </ul>
+ * The counters per target and subscriber are registered at start-up, at 0, for every enabled one: a
+ * series that appears only with the first failure cannot be told apart from a scrape that lost it, and
+ * {@code rate()} or {@code increase()} miss that first failure.
  */
+@Startup
 @ApplicationScoped
 public class PipelineMetrics {
 
     private final MeterRegistry registry;
 
-    public PipelineMetrics(MeterRegistry registry) {
+    public PipelineMetrics(MeterRegistry registry, PipelineConfig config) {
         this.registry = registry;
+        config.targets().forEach((name, target) -> {
+            if (target.enabled()) {
+                attempts(name);
+                failures(name);
+            }
+        });
+        config.subscribers().forEach((name, subscriber) -> {
+            if (subscriber.enabled()) {
+                notificationFailures(name);
+            }
+        });
     }
 
     /**
@@ -40,16 +57,28 @@ public class PipelineMetrics {
 
     /** @param attempts requests sent to the target for one deployment, the first included */
     public void deliveryEnded(String target, int attempts, boolean delivered) {
-        Counter.builder("pipeline.delivery.attempts").description("HTTP requests sent to a target")
-                .tag("target", target).register(registry).increment(attempts);
+        attempts(target).increment(attempts);
         if (!delivered) {
-            Counter.builder("pipeline.delivery.failures").description("Deliveries a target finally did not accept")
-                    .tag("target", target).register(registry).increment();
+            failures(target).increment();
         }
     }
 
     public void notificationFailed(String subscriber) {
-        Counter.builder("pipeline.notification.failures").description("CloudEvents a subscriber did not take")
-                .tag("subscriber", subscriber).register(registry).increment();
+        notificationFailures(subscriber).increment();
+    }
+
+    private Counter attempts(String target) {
+        return Counter.builder("pipeline.delivery.attempts").description("HTTP requests sent to a target")
+                .tag("target", target).register(registry);
+    }
+
+    private Counter failures(String target) {
+        return Counter.builder("pipeline.delivery.failures").description("Deliveries a target finally did not accept")
+                .tag("target", target).register(registry);
+    }
+
+    private Counter notificationFailures(String subscriber) {
+        return Counter.builder("pipeline.notification.failures").description("CloudEvents a subscriber did not take")
+                .tag("subscriber", subscriber).register(registry);
     }
 }

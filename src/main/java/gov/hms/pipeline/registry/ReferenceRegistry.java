@@ -1,5 +1,8 @@
 package gov.hms.pipeline.registry;
 
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import gov.hms.pipeline.config.PipelineConfig;
@@ -56,6 +59,10 @@ public class ReferenceRegistry {
 
     @POST
     @Path("/packages")
+    @APIResponse(responseCode = "201", description = "stored")
+    @APIResponse(responseCode = "200", description = "already held")
+    @APIResponse(responseCode = "400", description = "no safe X-Policy-Id, empty, or X-Package-Sha256 does not match", ref = "Error")
+
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     public synchronized Response receivePackage(byte[] body,
@@ -92,6 +99,11 @@ public class ReferenceRegistry {
 
     @GET
     @Path("/policies/{id}")
+    @APIResponse(responseCode = "200", description = "the live package, with ETag",
+            content = {@Content(mediaType = "application/json"), @Content(mediaType = "application/zip")})
+    @APIResponse(responseCode = "304", description = "If-None-Match names the live package")
+    @APIResponse(responseCode = "404", description = "no such policy", ref = "Error")
+
     public Response livePackage(@PathParam("id") String policyId,
             @HeaderParam("If-None-Match") String ifNoneMatch) throws IOException {
         if (!PolicyValidator.isSafeId(policyId)) {
@@ -113,6 +125,10 @@ public class ReferenceRegistry {
 
     @POST
     @Path("/events")
+    @APIResponse(responseCode = "202", description = "{\"received\":id}",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT)))
+    @APIResponse(responseCode = "400", description = "not a JSON CloudEvent", ref = "Error")
+
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     public Response receiveEvent(byte[] body) {

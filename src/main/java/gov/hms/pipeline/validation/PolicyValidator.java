@@ -20,10 +20,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -77,6 +73,7 @@ public class PolicyValidator {
             errors.add(new ValidationError("/id", "must be a string of 1 to 128 letters, digits, '.', '_' or '-',"
                     + " starting with a letter or digit"));
         }
+        checkContractRules(policy, errors);
         checkExpiryAfterEffectiveDate(policy, errors);
         if (!errors.isEmpty()) {
             throw new PolicyRejectedException(422, "Validation failed", new ArrayList<>(errors));
@@ -119,18 +116,38 @@ public class PolicyValidator {
 
     /** An RFC 3339 date (start of that day, UTC) or date-time; empty if absent or unreadable. */
     static Optional<Instant> instant(JsonNode value) {
-        if (value == null || !value.isTextual()) {
-            return Optional.empty();
-        }
-        String text = value.asText();
-        try {
-            return Optional.of(OffsetDateTime.parse(text).toInstant());
-        } catch (DateTimeParseException notDateTime) {
-            try {
-                return Optional.of(LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant());
-            } catch (DateTimeParseException notDate) {
-                return Optional.empty();
+        return value == null || !value.isTextual() ? Optional.empty() : Rfc3339.instant(value.asText());
+    }
+
+    /**
+     * The contract's rules the service itself relies on, enforced whatever a replaced schema says (as the
+     * id is): {@code title} and {@code content} are strings that are not blank in ECMA-262's sense
+     * ({@link EcmaScriptWhiteSpace}), and the times it reads ({@code approval.approvedAt} becomes the
+     * manifest's {@code createdAt}) are RFC 3339 ({@link Rfc3339}). A path the schema already reported is
+     * not reported twice.
+     */
+    private static void checkContractRules(JsonNode policy, Set<ValidationError> errors) {
+        for (String field : List.of("title", "content")) {
+            JsonNode value = policy.get(field);
+            if (value != null && value.isTextual() && EcmaScriptWhiteSpace.isBlank(value.asText())) {
+                reportOnce(errors, "/" + field, "must not be blank");
             }
+        }
+        for (String field : List.of("effectiveDate", "expiresAt")) {
+            JsonNode value = policy.get(field);
+            if (value != null && value.isTextual() && instant(value).isEmpty()) {
+                reportOnce(errors, "/" + field, "must be an RFC 3339 date (\"2024-10-01\") or date-time (\"2024-10-01T08:00:00Z\")");
+            }
+        }
+        JsonNode approvedAt = policy.path("approval").path("approvedAt");
+        if (approvedAt.isTextual() && !Rfc3339.isDateTime(approvedAt.asText())) {
+            reportOnce(errors, "/approval/approvedAt", "must be an RFC 3339 date-time such as \"2024-09-12T14:30:00Z\"");
+        }
+    }
+
+    private static void reportOnce(Set<ValidationError> errors, String path, String message) {
+        if (errors.stream().noneMatch(e -> e.path().equals(path))) {
+            errors.add(new ValidationError(path, message));
         }
     }
 

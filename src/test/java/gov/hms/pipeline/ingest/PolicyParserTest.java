@@ -107,6 +107,66 @@ class PolicyParserTest {
         assertThat(policy.path("c").doubleValue()).isEqualTo(2500.0);
     }
 
+    /** Issue 17, case 2: text that is already the ECMAScript shortest form of a double (RFC 8785 section 3.2.2.3). */
+    @ParameterizedTest
+    @ValueSource(strings = {"1e23", "8.41e21", "5e-324", "1e-320", "1e+23", "1.0000000000000001e+23", "0.1", "1.7976931348623157e308"})
+    void numbersWrittenInTheirShortestFormAreAccepted(String number) {
+        assertThat(parse("{\"n\":" + number + "}").path("n").doubleValue()).isEqualTo(Double.parseDouble(number));
+    }
+
+    /** Issue 17, case 3: integers from 2^53 on that a double holds exactly, and the service's own canonical output. */
+    @ParameterizedTest
+    @ValueSource(strings = {"9007199254740992", "-9007199254740992", "18014398509481984", "1152921504606846976",
+            "100000000000000000000", "1e20", "295147905179352830000", "99999999999999991611392"})
+    void integersADoubleHoldsExactlyAreAccepted(String number) {
+        assertThat(statusOf(() -> parse("{\"n\":" + number + "}"))).isEqualTo(200);
+    }
+
+    @Test
+    void aNumberBetweenTwoDoublesIsRefusedNamingTheNearestDouble() {
+        PolicyRejectedException e = (PolicyRejectedException) org.assertj.core.api.Assertions.catchThrowable(
+                () -> parse("{\"n\":9007199254740993}"));
+        assertThat(e.errors()).singleElement().satisfies(error -> {
+            assertThat(error.path()).isEqualTo("/n");
+            assertThat(error.message()).contains("9007199254740993 is not an IEEE 754 double")
+                    .contains("nearest is 9007199254740992").doesNotContain("cannot be held exactly");
+        });
+    }
+
+    @Test
+    void numbersBeyondTheRangeOfADoubleSayWhy() {
+        PolicyRejectedException e = (PolicyRejectedException) org.assertj.core.api.Assertions.catchThrowable(
+                () -> parse("{\"big\":1e400,\"small\":1e-400}"));
+        assertThat(e.errors()).extracting(er -> er.path() + " " + er.message()).containsExactly(
+                "/big number 1E+400 is beyond the range of an IEEE 754 double; send it as a string (I-JSON, RFC 7493 section 2.2)",
+                "/small number 1E-400 is too small for an IEEE 754 double (it would become 0); send it as a string (I-JSON, RFC 7493 section 2.2)");
+    }
+
+    /** Issue 17, case 1: RFC 7493 section 2.1 forbids lone surrogates; RFC 8785 canonicalizers refuse them. */
+    @Test
+    void loneSurrogatesInStringsAndMemberNamesAreRefusedAtTheirPath() {
+        PolicyRejectedException e = (PolicyRejectedException) org.assertj.core.api.Assertions.catchThrowable(() -> parse(
+                "{\"id\":\"p1\",\"title\":\"a\\ud800\",\"tags\":[\"ok\",\"\\udc00b\"],\"x\\udbff/\":1}"));
+        assertThat(e.httpStatus()).isEqualTo(422);
+        // The answer must itself be well-formed UTF-8: a bad code unit in a path becomes U+FFFD, and is named, never echoed.
+        assertThat(e.errors()).extracting(er -> er.path()).containsExactly("/title", "/tags/1", "/x\ufffd~1");
+        assertThat(e.errors().get(0).message()).contains("lone UTF-16 surrogate U+D800").contains("RFC 7493");
+        assertThat(e.errors().get(2).message()).contains("member name").contains("U+DBFF");
+        assertThat(e.errors()).allSatisfy(er -> assertThat(er.path() + er.message())
+                .doesNotContainPattern("[\\ud800-\\udfff]"));
+    }
+
+    @Test
+    void aLoneSurrogateSentAsRawBytesIsRefusedToo() {
+        byte[] cesu = {'{', '"', 't', '"', ':', '"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"', '}'};
+        assertThat(statusOf(() -> parser.parse(cesu, deployment(null)))).isIn(400, 422);
+    }
+
+    @Test
+    void surrogatePairsAreText() {
+        assertThat(parse("{\"t\":\"\\ud83d\\ude00 \uD83D\uDE00\"}").path("t").asText()).isEqualTo("\uD83D\uDE00 \uD83D\uDE00");
+    }
+
     @Test
     void escapesJsonPointerTokensPerRfc6901() {
         assertThat(PolicyParser.escapePointer("a/b~c")).isEqualTo("a~1b~0c");
