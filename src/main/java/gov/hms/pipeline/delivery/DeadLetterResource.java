@@ -75,7 +75,8 @@ public class DeadLetterResource {
     @APIResponse(responseCode = "502", description = "a target still did not take it", ref = "Result")
     @APIResponse(responseCode = "400", description = "not a dead-letter id", ref = "Error")
     @APIResponse(responseCode = "404", description = "no such dead letter", ref = "Error")
-    @APIResponse(responseCode = "409", description = "a retry or discard of it is running", ref = "Error")
+    @APIResponse(responseCode = "409", description = "a retry or discard of it is running, or a newer revision of the "
+            + "policy superseded it (docs/ledger.md)", ref = "Result")
     @APIResponse(responseCode = "500", description = "internal error", ref = "Error")
     public Response retry(@PathParam("id") String id) {
         return whileClaimed(id, entry -> {

@@ -6,7 +6,9 @@ import static gov.hms.pipeline.ledger.Sql.queryOne;
 import static gov.hms.pipeline.ledger.Sql.time;
 import static gov.hms.pipeline.ledger.Sql.update;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import gov.hms.pipeline.api.NotificationOutcome;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import gov.hms.pipeline.ledger.LedgerRecords.CurrentPolicy;
 import gov.hms.pipeline.ledger.LedgerRecords.DeliveryRecord;
@@ -340,7 +342,7 @@ public class DeploymentLedger {
         return new DeploymentRecord(row.getString(1), row.getString(2), nullableInt(row, 3), row.getString(4),
                 row.getString(5), row.getString(6), row.getString(7), row.getString(8), row.getString(9),
                 row.getString(10), row.getString(11), row.getString(12), row.getString(13), time(row, 14),
-                time(row, 15), null, notifications == null ? null : readTree(notifications));
+                time(row, 15), null, notifications == null ? null : readNotifications(notifications));
     }
 
     private static DeploymentRecord withTargets(DeploymentRecord r, List<DeliveryRecord> targets) {
@@ -361,6 +363,14 @@ public class DeploymentLedger {
     private JsonNode readTree(String json) {
         try {
             return mapper.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private List<NotificationOutcome> readNotifications(String json) {
+        try {
+            return mapper.readValue(json, new TypeReference<List<NotificationOutcome>>() { });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,8 +1,9 @@
 package gov.hms.pipeline.ledger;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.JsonNode;
+import gov.hms.pipeline.api.NotificationOutcome;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * The shapes the ledger answers with (docs/ledger.md, CONTRACT.md "Deployment ledger"). Times are
@@ -23,7 +24,7 @@ public final class LedgerRecords {
      * @param targets       every enabled target, and any other target that ever received it
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record PolicyStatus(String policyId, int revision, String version, String policySha256,
+    public record PolicyStatus(String policyId, int revision, @Schema(nullable = true) String version, String policySha256,
             String packageSha256, List<TargetStatus> targets) {
     }
 
@@ -36,24 +37,25 @@ public final class LedgerRecords {
      * @param inSync        whether it has the policy's current revision
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record TargetStatus(String target, Integer revision, String version, String packageSha256,
-            String deliveredAt, boolean inSync) {
+    public record TargetStatus(String target, @Schema(nullable = true) Integer revision,
+            @Schema(nullable = true) String version, @Schema(nullable = true) String packageSha256,
+            @Schema(nullable = true) String deliveredAt, boolean inSync) {
     }
 
     /** One revision of a policy, as listed by {@code GET /api/policies/{id}/versions}. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record PolicyVersion(int revision, String version, String policySha256, String packageSha256,
+    public record PolicyVersion(int revision, @Schema(nullable = true) String version, String policySha256, String packageSha256,
             String deploymentId, String deployedAt, String actor, String source) {
     }
 
     /** A page of the catalogue and the cursor of the next page ({@code null} on the last). */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record PolicyPage(List<PolicyStatus> items, String next) {
+    public record PolicyPage(List<PolicyStatus> items, @Schema(nullable = true) String next) {
     }
 
     /** A page of deployments, newest first, and the cursor of the next page ({@code null} on the last). */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record DeploymentPage(List<DeploymentRecord> items, String next) {
+    public record DeploymentPage(List<DeploymentRecord> items, @Schema(nullable = true) String next) {
     }
 
     /** A policy's revisions, newest first. */
@@ -71,7 +73,7 @@ public final class LedgerRecords {
     public record DeploymentRecord(String deploymentId, String policyId, Integer revision, String version,
             String status, String source, String actor, String origin, String reason, String idempotencyKey,
             String policySha256, String packageSha256, String error, String startedAt, String endedAt,
-            List<DeliveryRecord> targets, JsonNode notifications) {
+            List<DeliveryRecord> targets, List<NotificationOutcome> notifications) {
     }
 
     /** What one target made of one deployment. */

@@ -2,7 +2,6 @@ package gov.hms.pipeline.ledger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import gov.hms.pipeline.api.DeploymentResult;
-import gov.hms.pipeline.config.PipelineConfig;
 import gov.hms.pipeline.delivery.TargetDelivery;
 import gov.hms.pipeline.ledger.DeploymentLedger.DeploymentFilter;
 import gov.hms.pipeline.ledger.LedgerRecords.DeploymentRecord;
@@ -33,7 +32,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The deployment ledger over HTTP (docs/ledger.md, CONTRACT.md "Deployment ledger"). Readers read,
- * operators act. Every answer is JSON (the package download excepted); errors are
+ * operators act ({@link LedgerRoles}). Every answer is JSON (the package download excepted); errors are
  * {@code {"status":"failure","error":..}}: 400 a malformed parameter, 403 an action without the
  * operator role, 404 an unknown policy, version or deployment.
  */
@@ -42,9 +41,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Deployment ledger", description = "What is live where (docs/ledger.md)")
 public class LedgerResource {
 
-    /** Every error answer: {@code {"status":"failure","error":..}}. */
-    public record ErrorAnswer(String status, String error) {
-    }
 
 
     private static final int DEFAULT_LIMIT = 100;
@@ -57,15 +53,13 @@ public class LedgerResource {
     private final DeploymentLedger ledger;
     private final Redeployments redeployments;
     private final SecurityIdentity identity;
-    private final boolean securityEnabled;
 
     public LedgerResource(PolicyCatalogue catalogue, DeploymentLedger ledger, Redeployments redeployments,
-            SecurityIdentity identity, PipelineConfig config) {
+            SecurityIdentity identity) {
         this.catalogue = catalogue;
         this.ledger = ledger;
         this.redeployments = redeployments;
         this.identity = identity;
-        this.securityEnabled = config.security().enabled();
     }
 
     /** The body of a rollback or sync request. */
@@ -74,7 +68,7 @@ public class LedgerResource {
 
     @Operation(summary = "The catalogue: every policy's live state, paged by policy id")
     @APIResponse(responseCode = "200", description = "a page of policies", content = @Content(schema = @Schema(implementation = LedgerRecords.PolicyPage.class)))
-    @APIResponse(responseCode = "400", description = "malformed limit or cursor", content = @Content(schema = @Schema(implementation = ErrorAnswer.class)))
+    @APIResponse(responseCode = "400", description = "malformed limit or cursor", ref = "Error")
     @GET
     @Path("/policies")
     public Response policies(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) throws SQLException {
@@ -90,7 +84,7 @@ public class LedgerResource {
 
     @Operation(summary = "One policy's live state: its revision, version and, per target, what it has and whether it is in sync")
     @APIResponse(responseCode = "200", description = "the policy", content = @Content(schema = @Schema(implementation = LedgerRecords.PolicyStatus.class)))
-    @APIResponse(responseCode = "404", description = "unknown policy", content = @Content(schema = @Schema(implementation = ErrorAnswer.class)))
+    @APIResponse(responseCode = "404", description = "unknown policy", ref = "Error")
     @GET
     @Path("/policies/{id}")
     public Response policy(@PathParam("id") String id) throws SQLException {
@@ -100,7 +94,7 @@ public class LedgerResource {
 
     @Operation(summary = "A policy's revisions, newest first")
     @APIResponse(responseCode = "200", description = "the revisions", content = @Content(schema = @Schema(implementation = LedgerRecords.VersionList.class)))
-    @APIResponse(responseCode = "404", description = "unknown policy", content = @Content(schema = @Schema(implementation = ErrorAnswer.class)))
+    @APIResponse(responseCode = "404", description = "unknown policy", ref = "Error")
     @GET
     @Path("/policies/{id}/versions")
     public Response versions(@PathParam("id") String id) throws SQLException {
@@ -114,7 +108,7 @@ public class LedgerResource {
     /** The archived package, byte for byte; {@code format} {@code json} (default) or {@code zip}. */
     @Operation(summary = "The archived package of a version, byte for byte what targets received (X-Package-Sha256)")
     @APIResponse(responseCode = "200", description = "the package (application/json or application/zip)")
-    @APIResponse(responseCode = "404", description = "unknown policy, version or format", content = @Content(schema = @Schema(implementation = ErrorAnswer.class)))
+    @APIResponse(responseCode = "404", description = "unknown policy, version or format", ref = "Error")
     @GET
     @Path("/policies/{id}/versions/{version}/package")
     @Produces({MediaType.APPLICATION_JSON, "application/zip"})
@@ -140,8 +134,8 @@ public class LedgerResource {
 
     @Operation(summary = "RFC 6902 JSON Patch from one version of the policy to another")
     @APIResponse(responseCode = "200", description = "the JSON Patch")
-    @APIResponse(responseCode = "400", description = "from or to missing", content = @Content(schema = @Schema(implementation = ErrorAnswer.class)))
-    @APIResponse(responseCode = "404", description = "unknown policy or version", content = @Content(schema = @Schema(implementation = ErrorAnswer.class)))
+    @APIResponse(responseCode = "400", description = "from or to missing", ref = "Error")
+    @APIResponse(responseCode = "404", description = "unknown policy or version", ref = "Error")
     @GET
     @Path("/policies/{id}/diff")
     public Response diff(@PathParam("id") String id, @QueryParam("from") String from, @QueryParam("to") String to)
@@ -159,18 +153,14 @@ public class LedgerResource {
     }
 
     @Operation(summary = "Make an archived version live again as a new deployment (operator)")
-    @APIResponse(responseCode = "200", description = "the deployment's result", content = @Content(schema = @Schema(implementation = gov.hms.pipeline.api.DeploymentResult.class)))
-    @APIResponse(responseCode = "400", description = "no reason, or not exactly one of toVersion and toRevision", content = @Content(schema = @Schema(implementation = ErrorAnswer.class)))
-    @APIResponse(responseCode = "404", description = "unknown policy or version", content = @Content(schema = @Schema(implementation = gov.hms.pipeline.api.DeploymentResult.class)))
-    @APIResponse(responseCode = "409", description = "refused as things stand", content = @Content(schema = @Schema(implementation = gov.hms.pipeline.api.DeploymentResult.class)))
-    @APIResponse(responseCode = "502", description = "a target did not take it", content = @Content(schema = @Schema(implementation = gov.hms.pipeline.api.DeploymentResult.class)))
+    @APIResponse(responseCode = "200", description = "the deployment's result", ref = "Result")
+    @APIResponse(responseCode = "400", description = "no reason, or not exactly one of toVersion and toRevision", ref = "Error")
+    @APIResponse(responseCode = "404", description = "unknown policy or version", ref = "Result")
+    @APIResponse(responseCode = "409", description = "refused as things stand", ref = "Result")
+    @APIResponse(responseCode = "502", description = "a target did not take it", ref = "Result")
     @POST
     @Path("/policies/{id}/rollback")
     public Response rollback(@PathParam("id") String id, RedeployRequest request) throws SQLException {
-        Optional<Response> refused = operatorOnly();
-        if (refused.isPresent()) {
-            return refused.get();
-        }
         if (!PolicyValidator.isSafeId(id)) {
             return error(404, "no policy " + id + " in the ledger");
         }
@@ -185,16 +175,12 @@ public class LedgerResource {
     }
 
     @Operation(summary = "Re-deliver the live version to every target not in sync, as a new deployment (operator)")
-    @APIResponse(responseCode = "200", description = "the deployment's result", content = @Content(schema = @Schema(implementation = gov.hms.pipeline.api.DeploymentResult.class)))
-    @APIResponse(responseCode = "404", description = "unknown policy", content = @Content(schema = @Schema(implementation = gov.hms.pipeline.api.DeploymentResult.class)))
-    @APIResponse(responseCode = "502", description = "a target did not take it", content = @Content(schema = @Schema(implementation = gov.hms.pipeline.api.DeploymentResult.class)))
+    @APIResponse(responseCode = "200", description = "the deployment's result", ref = "Result")
+    @APIResponse(responseCode = "404", description = "unknown policy", ref = "Result")
+    @APIResponse(responseCode = "502", description = "a target did not take it", ref = "Result")
     @POST
     @Path("/policies/{id}/sync")
     public Response sync(@PathParam("id") String id, RedeployRequest request) throws SQLException {
-        Optional<Response> refused = operatorOnly();
-        if (refused.isPresent()) {
-            return refused.get();
-        }
         if (!PolicyValidator.isSafeId(id)) {
             return error(404, "no policy " + id + " in the ledger");
         }
@@ -203,7 +189,7 @@ public class LedgerResource {
 
     @Operation(summary = "Deployments newest first, with their per-target outcomes, filtered and paged")
     @APIResponse(responseCode = "200", description = "a page of deployments", content = @Content(schema = @Schema(implementation = LedgerRecords.DeploymentPage.class)))
-    @APIResponse(responseCode = "400", description = "malformed filter, limit or cursor", content = @Content(schema = @Schema(implementation = ErrorAnswer.class)))
+    @APIResponse(responseCode = "400", description = "malformed filter, limit or cursor", ref = "Error")
     @GET
     @Path("/deployments")
     public Response deployments(@QueryParam("policyId") String policyId, @QueryParam("status") String status,
@@ -241,7 +227,7 @@ public class LedgerResource {
 
     @Operation(summary = "One deployment with its per-target attempts and notifications")
     @APIResponse(responseCode = "200", description = "the deployment", content = @Content(schema = @Schema(implementation = LedgerRecords.DeploymentRecord.class)))
-    @APIResponse(responseCode = "404", description = "unknown deployment", content = @Content(schema = @Schema(implementation = ErrorAnswer.class)))
+    @APIResponse(responseCode = "404", description = "unknown deployment", ref = "Error")
     @GET
     @Path("/deployments/{deploymentId}")
     public Response deployment(@PathParam("deploymentId") String deploymentId) throws SQLException {
@@ -256,13 +242,6 @@ public class LedgerResource {
     private Optional<Response> knownPolicy(String id) throws SQLException {
         if (!PolicyValidator.isSafeId(id) || ledger.currentRevision(id).isEmpty()) {
             return Optional.of(error(404, "no policy " + id + " in the ledger"));
-        }
-        return Optional.empty();
-    }
-
-    private Optional<Response> operatorOnly() {
-        if (securityEnabled && !identity.hasRole("operator")) {
-            return Optional.of(error(403, "Not allowed for this user's roles (needs operator)"));
         }
         return Optional.empty();
     }

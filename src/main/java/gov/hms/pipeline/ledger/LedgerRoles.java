@@ -1,0 +1,60 @@
+package gov.hms.pipeline.ledger;
+
+import gov.hms.pipeline.config.PipelineConfig;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.Provider;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The ledger's roles, checked once for every ledger endpoint: {@code reader} (or {@code operator})
+ * to read {@code /api/policies…} and {@code /api/deployments…}, {@code operator} to roll back or
+ * sync. A 403 answer is the contract's JSON. Done here rather than with path permissions in
+ * {@code application.properties}: a permission restricted to GET on these paths would turn a
+ * request with another method into a 403 instead of the 405 with {@code Allow} (authentication
+ * itself still comes from the path permissions). Off with {@code pipeline.security.enabled=false}.
+ */
+@Provider
+public class LedgerRoles implements ContainerRequestFilter {
+
+    private static final Set<String> READERS = Set.of("reader", "operator");
+    private static final Set<String> OPERATORS = Set.of("operator");
+
+    private final SecurityIdentity identity;
+    private final boolean enabled;
+
+    public LedgerRoles(SecurityIdentity identity, PipelineConfig config) {
+        this.identity = identity;
+        this.enabled = config.security().enabled();
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        if (!enabled) {
+            return;
+        }
+        String path = request.getUriInfo().getPath();
+        if (!path.startsWith("/api/policies") && !path.startsWith("/api/deployments")) {
+            return;
+        }
+        String method = request.getMethod();
+        Set<String> needed;
+        if ("GET".equals(method) || "HEAD".equals(method)) {
+            needed = READERS;
+        } else if ("POST".equals(method) && (path.endsWith("/rollback") || path.endsWith("/sync"))) {
+            needed = OPERATORS;
+        } else {
+            return;
+        }
+        if (needed.stream().noneMatch(identity::hasRole)) {
+            request.abortWith(Response.status(403).type(MediaType.APPLICATION_JSON)
+                    .entity(Map.of("status", "failure", "error", "Not allowed for this user's roles (needs "
+                            + String.join(" or ", needed.stream().sorted().toList()) + ")"))
+                    .build());
+        }
+    }
+}
