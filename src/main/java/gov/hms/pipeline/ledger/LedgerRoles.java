@@ -2,13 +2,13 @@ package gov.hms.pipeline.ledger;
 
 import gov.hms.pipeline.config.PipelineConfig;
 import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.ext.Provider;
 import java.util.Map;
 import java.util.Set;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * The ledger's roles, checked once for every ledger endpoint: {@code reader} (or {@code operator})
@@ -18,8 +18,8 @@ import java.util.Set;
  * request with another method into a 403 instead of the 405 with {@code Allow} (authentication
  * itself still comes from the path permissions). Off with {@code pipeline.security.enabled=false}.
  */
-@Provider
-public class LedgerRoles implements ContainerRequestFilter {
+@ApplicationScoped
+public class LedgerRoles {
 
     private static final Set<String> READERS = Set.of("reader", "operator");
     private static final Set<String> OPERATORS = Set.of("operator");
@@ -32,14 +32,15 @@ public class LedgerRoles implements ContainerRequestFilter {
         this.enabled = config.security().enabled();
     }
 
-    @Override
-    public void filter(ContainerRequestContext request) {
+    /** @return the 403 answer, or {@code null} to let the request go on */
+    @ServerRequestFilter
+    public Response filter(ContainerRequestContext request) {
         if (!enabled) {
-            return;
+            return null;
         }
         String path = request.getUriInfo().getPath();
         if (!path.startsWith("/api/policies") && !path.startsWith("/api/deployments")) {
-            return;
+            return null;
         }
         String method = request.getMethod();
         Set<String> needed;
@@ -48,13 +49,14 @@ public class LedgerRoles implements ContainerRequestFilter {
         } else if ("POST".equals(method) && (path.endsWith("/rollback") || path.endsWith("/sync"))) {
             needed = OPERATORS;
         } else {
-            return;
+            return null;
         }
-        if (needed.stream().noneMatch(identity::hasRole)) {
-            request.abortWith(Response.status(403).type(MediaType.APPLICATION_JSON)
-                    .entity(Map.of("status", "failure", "error", "Not allowed for this user's roles (needs "
-                            + String.join(" or ", needed.stream().sorted().toList()) + ")"))
-                    .build());
+        if (needed.stream().anyMatch(identity::hasRole)) {
+            return null;
         }
+        return Response.status(403).type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("status", "failure", "error", "Not allowed for this user's roles (needs "
+                        + String.join(" or ", needed.stream().sorted().toList()) + ")"))
+                .build();
     }
 }
