@@ -18,7 +18,9 @@ CREATE TABLE dead_letter (
     retries         INTEGER                  NOT NULL
 );
 
--- Notifications not yet taken by their subscriber (pending), or given up on (abandoned).
+-- Notifications not yet taken by their subscriber (pending), or given up on (abandoned). An attempt
+-- claims its row until claimed_until (a conditional UPDATE), so no scan hands out a row that an
+-- attempt holds or has just taken, and a row held by a process that died is free again after it.
 CREATE TABLE notification_outbox (
     entry_id        VARCHAR(36)              NOT NULL PRIMARY KEY,
     subscriber      VARCHAR(128)             NOT NULL,
@@ -33,6 +35,7 @@ CREATE TABLE notification_outbox (
     attempts        INTEGER                  NOT NULL,
     next_attempt_at TIMESTAMP WITH TIME ZONE,
     last_error      VARCHAR(2048),
-    status          VARCHAR(16)              NOT NULL
+    status          VARCHAR(16)              NOT NULL,
+    claimed_until   TIMESTAMP WITH TIME ZONE
 );
 CREATE INDEX notification_outbox_due ON notification_outbox (status, next_attempt_at);

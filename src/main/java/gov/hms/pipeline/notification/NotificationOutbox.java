@@ -37,8 +37,10 @@ import java.util.stream.Stream;
  * Standard Webhooks suggests 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h). An entry whose schedule is
  * used up, whose subscriber answered {@code 410 Gone} or is gone from the configuration is abandoned.
  * <p>
- * Within this process an entry is <em>leased</em> while an attempt for it is queued or running,
- * so the scan never hands out the same entry twice.
+ * An entry is <em>claimed</em> while an attempt for it is queued or running: a conditional UPDATE of
+ * its {@code claimed_until}, so the scan never hands out an entry an attempt holds, nor one that was
+ * just taken and deleted (a row read before its deletion is not claimed after it), and an entry held
+ * by a process that died is free again once its claim runs out.
  * <p>
  * Upgrade from 0.5.0, which kept one JSON file per entry in {@code pipeline.notification.outbox-dir}:
  * at start-up each such file is imported once (as pending, or abandoned if it was in
@@ -60,12 +62,16 @@ public class NotificationOutbox {
     private final DeploymentLedger ledger;
     private final Path legacyDir;
     private final List<Duration> schedule;
+    private final Duration claim;
     private final Set<String> leased = ConcurrentHashMap.newKeySet();
 
     public NotificationOutbox(DeploymentLedger ledger, PipelineConfig config) {
         this.ledger = ledger;
         this.legacyDir = config.notification().outboxDir();
         this.schedule = List.copyOf(config.notification().retrySchedule());
+        // Long enough for an attempt queued behind others, then connecting and waiting for the answer.
+        Duration attempt = config.notification().connectTimeout().plus(config.notification().responseTimeout());
+        this.claim = attempt.multipliedBy(3).compareTo(Duration.ofMinutes(1)) > 0 ? attempt.multipliedBy(3) : Duration.ofMinutes(1);
     }
 
     /**
@@ -78,7 +84,7 @@ public class NotificationOutbox {
         entries.forEach(entry -> leased.add(entry.id()));
         try {
             ledger.inTransaction(connection -> {
-                insert(connection, entries, PENDING);
+                insert(connection, entries, PENDING, Instant.now().plus(claim));
                 return null;
             });
         } catch (SQLException e) {
@@ -99,12 +105,16 @@ public class NotificationOutbox {
             return List.of();
         }
         List<OutboxEntry> taken = new ArrayList<>();
+        Instant now = Instant.now();
         try (Connection connection = ledger.connection()) {
-            // Rows this process already leased come back too: skip them, take up to the room left.
             for (OutboxEntry entry : Sql.query(connection, "SELECT " + COLUMNS + " FROM notification_outbox "
-                    + "WHERE status = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, entry_id FETCH FIRST "
-                    + (room + leased.size()) + " ROWS ONLY", NotificationOutbox::entryOf, PENDING, Instant.now())) {
-                if (taken.size() < room && leased.add(entry.id())) {
+                    + "WHERE status = ? AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) "
+                    + "ORDER BY next_attempt_at, entry_id FETCH FIRST " + room + " ROWS ONLY",
+                    NotificationOutbox::entryOf, PENDING, now, now)) {
+                if (Sql.update(connection, "UPDATE notification_outbox SET claimed_until = ? WHERE entry_id = ? "
+                        + "AND status = ? AND (claimed_until IS NULL OR claimed_until < ?)",
+                        now.plus(claim), entry.id(), PENDING, now) == 1) {
+                    leased.add(entry.id());
                     taken.add(entry);
                 }
             }
@@ -208,7 +218,7 @@ public class NotificationOutbox {
             try (Connection connection = ledger.connection()) {
                 OutboxEntry entry = MAPPER.readValue(file.toFile(), OutboxEntry.class);
                 if (!exists(connection, entry.id())) {
-                    insert(connection, List.of(entry), status);
+                    insert(connection, List.of(entry), status, null);
                 }
                 Path imported0 = legacyDir.resolve("imported");
                 Files.createDirectories(imported0);
@@ -225,21 +235,22 @@ public class NotificationOutbox {
         return Sql.queryOne(connection, "SELECT 1 FROM notification_outbox WHERE entry_id = ?", row -> true, id).isPresent();
     }
 
-    private static void insert(Connection connection, List<OutboxEntry> entries, String status) throws SQLException {
+    private static void insert(Connection connection, List<OutboxEntry> entries, String status, Instant claimedUntil)
+            throws SQLException {
         for (OutboxEntry entry : entries) {
-            Sql.update(connection, "INSERT INTO notification_outbox (" + COLUMNS + ", status) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entry.id(), entry.subscriber(), entry.webhookId(),
+            Sql.update(connection, "INSERT INTO notification_outbox (" + COLUMNS + ", status, claimed_until) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entry.id(), entry.subscriber(), entry.webhookId(),
                     entry.deploymentId(), entry.policyId(), entry.version(), entry.source(), entry.actor(), entry.event(),
                     instant(entry.createdAt()).orElseGet(Instant::now), entry.attempts(),
                     ABANDONED.equals(status) ? null : instant(entry.nextAttemptAt()).orElse(null),
-                    clip(entry.lastError()), status);
+                    clip(entry.lastError()), status, claimedUntil);
         }
     }
 
     private void update(OutboxEntry entry, String status) {
         try (Connection connection = ledger.connection()) {
             Sql.update(connection, "UPDATE notification_outbox SET attempts = ?, next_attempt_at = ?, last_error = ?, "
-                    + "status = ? WHERE entry_id = ?", entry.attempts(), instant(entry.nextAttemptAt()).orElse(null),
+                    + "status = ?, claimed_until = NULL WHERE entry_id = ?", entry.attempts(), instant(entry.nextAttemptAt()).orElse(null),
                     clip(entry.lastError()), status, entry.id());
         } catch (SQLException e) {
             throw new IllegalStateException("outbox entry " + entry.id() + " could not be updated: " + e.getMessage(), e);
