@@ -172,14 +172,17 @@ class FirstContactIT {
     void aSettingAfterTheJarStopsTheStartWithTheCommandThatWorks() throws Exception {
         int port = PipelineTestResources.freePort();
         Path refusedLog = home.resolve("refused.log");
+        // Its own working folder: the service started above holds this folder's embedded ledger database.
+        Path elsewhere = Files.createTempDirectory(home, "refused-");
         Process refused = shell("exec java -Dpipeline.broker.url=tcp://127.0.0.1:" + PipelineTestResources.freePort()
-                + " -jar target/quarkus-app/quarkus-run.jar -Dquarkus.http.port=" + port)
+                + " -jar " + home.resolve("target/quarkus-app/quarkus-run.jar") + " -Dquarkus.http.port=" + port)
+                .directory(elsewhere.toFile())
                 .redirectErrorStream(true).redirectOutput(refusedLog.toFile()).start();
         assertThat(refused.waitFor(2, TimeUnit.MINUTES)).as("the refused start ends by itself").isTrue();
         assertThat(refused.exitValue()).isNotZero();
         String output = Files.readString(refusedLog);
         assertThat(output).contains("it takes no arguments after -jar")
-                .contains("-Dquarkus.http.port=" + port + " -jar target/quarkus-app/quarkus-run.jar")
+                .contains("-Dquarkus.http.port=" + port + " -jar " + home.resolve("target/quarkus-app/quarkus-run.jar"))
                 .doesNotContain("Listening on");
     }
 
