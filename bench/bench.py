@@ -140,7 +140,6 @@ class Service:
             "pipeline.broker.url": f"tcp://127.0.0.1:{self.broker_port}",
             "pipeline.broker.data-dir": os.path.join(self.dir, "broker"),
             "pipeline.registry.dir": os.path.join(self.dir, "registry"),
-            "pipeline.packaging.archive-dir": os.path.join(self.dir, "packages"),
             "pipeline.validation.schema": os.path.join(ROOT, "config", "policy.schema.json"),
             "bench.baseline.enabled": "true",
             "bench.baseline.target-url": receiver.url + "/target",
