@@ -3,8 +3,8 @@ package gov.hms.pipeline.console;
 import static gov.hms.pipeline.console.ConsoleAccess.CSRF_FIELD;
 
 import gov.hms.pipeline.api.DeploymentResult;
-import gov.hms.pipeline.broker.EmbeddedBroker;
-import gov.hms.pipeline.config.PipelineConfig;
+import gov.hms.pipeline.broker.QueueDeadLetterResource;
+import gov.hms.pipeline.broker.QueueDeadLetters;
 import gov.hms.pipeline.console.ConsoleAccess.Viewer;
 import gov.hms.pipeline.delivery.DeadLetter;
 import gov.hms.pipeline.delivery.DeadLetterResource;
@@ -20,6 +20,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import java.util.function.Supplier;
 import org.jboss.resteasy.reactive.RestForm;
 
 /**
@@ -28,7 +29,8 @@ import org.jboss.resteasy.reactive.RestForm;
  * Retry and Discard, which are the API's own ({@link DeadLetterResource#retry},
  * {@link DeadLetterResource#discard}: same claim, route, audit records and answers). A retry that
  * ran is shown on its deployment's page (303); a refusal (409 already running, 404 gone) here.
- * The input queue's dead-letter queue ({@code <name>.DLQ}) is counted; its messages are the broker's.
+ * Below them, the input queue's dead letters on the embedded broker, each with why it failed, and
+ * Retry (back to the input queue) and Discard: {@link QueueDeadLetterResource}'s own.
  */
 @Path("/console/dead-letters")
 @Produces(MediaType.TEXT_HTML)
@@ -38,18 +40,19 @@ public class DeadLettersView {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance deadLetters(Viewer viewer, List<DeadLetter.Summary> items, String queue,
-                long queueDeadLetters, String problem);
+                boolean queueHere, List<QueueDeadLetters.Message> queueItems, String problem);
     }
 
     private final DeadLetterResource api;
-    private final EmbeddedBroker broker;
-    private final String deadLetterQueue;
+    private final QueueDeadLetterResource queueApi;
+    private final QueueDeadLetters queueDeadLetters;
     private final ConsoleAccess access;
 
-    public DeadLettersView(DeadLetterResource api, EmbeddedBroker broker, PipelineConfig config, ConsoleAccess access) {
+    public DeadLettersView(DeadLetterResource api, QueueDeadLetterResource queueApi, QueueDeadLetters queueDeadLetters,
+            ConsoleAccess access) {
         this.api = api;
-        this.broker = broker;
-        this.deadLetterQueue = EmbeddedBroker.deadLetterQueue(config.queue().name());
+        this.queueApi = queueApi;
+        this.queueDeadLetters = queueDeadLetters;
         this.access = access;
     }
 
@@ -86,9 +89,33 @@ public class DeadLettersView {
         return render(answer.getStatus(), ConsoleErrors.errorOf(answer));
     }
 
+    @POST
+    @Path("/queue/{messageId}/retry")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response retryQueued(@PathParam("messageId") String messageId, @RestForm(CSRF_FIELD) String csrf) {
+        return queueAction(csrf, () -> queueApi.retry(messageId));
+    }
+
+    @POST
+    @Path("/queue/{messageId}/discard")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response discardQueued(@PathParam("messageId") String messageId, @RestForm(CSRF_FIELD) String csrf) {
+        return queueAction(csrf, () -> queueApi.discard(messageId));
+    }
+
+    /** A queue dead letter's action: done, this page again (303); refused, this page saying why. */
+    private Response queueAction(String csrf, Supplier<Response> action) {
+        if (!access.acceptsForm(csrf)) {
+            return ConsoleErrors.staleForm(access.viewer());
+        }
+        Response answer = action.get();
+        return answer.getStatus() == 200 ? ConsoleErrors.seeOther("/console/dead-letters#queue")
+                : render(answer.getStatus(), ConsoleErrors.errorOf(answer));
+    }
+
     private Response render(int status, String problem) {
-        TemplateInstance html = Templates.deadLetters(access.viewer(), api.list(), deadLetterQueue,
-                broker.messageCount(deadLetterQueue), problem);
+        TemplateInstance html = Templates.deadLetters(access.viewer(), api.list(), queueDeadLetters.queueName(),
+                queueDeadLetters.available(), queueDeadLetters.list(), problem);
         return Response.status(status).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity(html).build();
     }
 }

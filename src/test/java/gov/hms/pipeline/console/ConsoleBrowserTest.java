@@ -7,6 +7,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import gov.hms.pipeline.support.AnotherSystem;
 import gov.hms.pipeline.support.ConsoleTestResources;
 import gov.hms.pipeline.support.PipelineTestResources;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -200,13 +202,21 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    void anOperatorRetriesADeadLetter() {
+    void anOperatorRetriesADeadLetterAndDiscardsAQueuedOne() throws Exception {
         PipelineTestResources.wireMock().stubFor(post(urlEqualTo("/target/packages"))
                 .willReturn(aResponse().withStatus(503).withBody("maintenance window")));
         String deploymentId = deploy(policy("clinic-hours", "Clinic opening hours", "1.0.0"));
+        try (AnotherSystem sender = new AnotherSystem(PipelineTestResources.brokerAmqpUrl(), null, null)) {
+            sender.sendText("policies.approved", "{\"id\":\"queued-without-title\",\"content\":\"c\"}", Map.of());
+        }
         open("operator", "/console/dead-letters");
+        waiting().until(d -> {
+            d.navigate().refresh();
+            return !d.findElements(By.cssSelector("#queue-dead-letters tbody tr")).isEmpty();
+        });
         WebElement letter = browser.findElement(By.id("dl-" + deploymentId));
         assertThat(letter.getText()).contains("clinic-hours", "live", "503");
+        assertThat(browser.findElement(By.id("queue-dead-letters")).getText()).contains("Validation failed");
         photograph("dead-letters");
 
         PipelineTestResources.healthySystems();
@@ -215,6 +225,11 @@ class ConsoleBrowserTest {
         assertThat(browser.findElement(By.tagName("h1")).getText()).contains("completed");
         open("operator", "/console/dead-letters");
         assertThat(browser.findElements(By.id("dl-" + deploymentId))).isEmpty();
+
+        // Discard asks first (console.js); the message is then gone.
+        browser.findElement(By.cssSelector("#queue-dead-letters form[action$='/discard'] button")).click();
+        waiting().until(ExpectedConditions.alertIsPresent()).accept();
+        waiting().until(d -> d.findElements(By.cssSelector("#queue-dead-letters tbody tr")).isEmpty());
     }
 
     @Test

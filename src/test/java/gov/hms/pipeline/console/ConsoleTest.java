@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import gov.hms.pipeline.support.AnotherSystem;
 import gov.hms.pipeline.support.AuditLogReader;
 import gov.hms.pipeline.support.ConsoleTestResources;
 import gov.hms.pipeline.support.PipelineTestResources;
@@ -16,9 +17,12 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -225,6 +229,50 @@ class ConsoleTest {
         assertThat(AuditLogReader.records(PipelineTestResources.auditFile()))
                 .filteredOn(r -> r.path("step").asText().equals("dead-letter-discarded"))
                 .last().satisfies(r -> assertThat(r.path("actor").asText()).isEqualTo("operator"));
+    }
+
+    @Test
+    void anOperatorRequeuesAndDiscardsQueueDeadLettersThroughTheApisPath() throws Exception {
+        PipelineTestResources.wireMock().stubFor(post(urlEqualTo("/target/packages"))
+                .willReturn(aResponse().withStatus(503).withBody("target down")));
+        try (AnotherSystem sender = new AnotherSystem(PipelineTestResources.brokerAmqpUrl(), null, null)) {
+            sender.sendText("policies.approved", "{\"id\":\"queue-requeued\",\"title\":\"t\",\"content\":\"c\"}", Map.of());
+            sender.sendText("policies.approved", "{\"id\":\"queue-discarded\",\"content\":\"no title\"}", Map.of());
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> queueDeadLetters().size() == 2);
+        List<Map<String, Object>> messages = queueDeadLetters();
+        String html = as("operator").when().get("/console/dead-letters").then().statusCode(200).extract().asString();
+        assertThat(html).contains("Validation failed", "target live", "/console/dead-letters/queue/");
+        Map<String, Object> transient503 = messages.stream()
+                .filter(m -> String.valueOf(m.get("failureReason")).contains("target live")).findFirst().orElseThrow();
+        Map<String, Object> invalid = messages.stream().filter(m -> m != transient503).findFirst().orElseThrow();
+        String token = csrfOf(html);
+
+        // The target is back: the requeued message is deployed from the queue again.
+        PipelineTestResources.healthySystems();
+        as("operator").contentType("application/x-www-form-urlencoded").formParam("csrf", token)
+                .when().post("/console/dead-letters/queue/" + transient503.get("messageId") + "/retry")
+                .then().statusCode(303).header("Location", containsString("/console/dead-letters"));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> as("reader").when()
+                .get("/api/policies/queue-requeued").then().statusCode(200)
+                .body("targets.find { it.target == 'live' }.inSync", org.hamcrest.Matchers.is(true)));
+        as("operator").contentType("application/x-www-form-urlencoded").formParam("csrf", token)
+                .when().post("/console/dead-letters/queue/" + invalid.get("messageId") + "/discard").then().statusCode(303);
+        assertThat(queueDeadLetters()).isEmpty();
+        List<JsonNode> records = AuditLogReader.records(PipelineTestResources.auditFile());
+        assertThat(records).filteredOn(r -> r.path("step").asText().equals("dead-letter-requeued"))
+                .singleElement().satisfies(r -> {
+                    assertThat(r.path("actor").asText()).isEqualTo("operator");
+                    assertThat(r.path("deploymentId").asText()).isEqualTo(transient503.get("deploymentId"));
+                });
+        assertThat(records).filteredOn(r -> r.path("step").asText().equals("dead-letter-discarded")
+                && r.path("deploymentId").asText().equals(invalid.get("deploymentId"))).singleElement()
+                .satisfies(r -> assertThat(r.path("source").asText()).isEqualTo("queue"));
+        as("reader").when().get("/api/queue-dead-letters").then().statusCode(403);
+    }
+
+    static List<Map<String, Object>> queueDeadLetters() {
+        return as("operator").when().get("/api/queue-dead-letters").then().statusCode(200).extract().path("items");
     }
 
     @Test

@@ -9,7 +9,8 @@ import java.util.Map;
  * passwords {@code <user>-test}), and two live targets: the WireMock target {@code live} and the
  * service's own reference registry ({@code registry}, reached as the user {@code pipeline} with the
  * role {@code registry}, as in the shipped configuration). The service listens on a free port
- * chosen here, so the registry target's URL can name it.
+ * chosen here, so the registry target's URL can name it. A queue message whose deployment fails
+ * is dead-lettered at once ({@code pipeline.queue.max-redeliveries=0}).
  */
 public class ConsoleTestResources extends SecuredTestResources {
 
@@ -30,6 +31,8 @@ public class ConsoleTestResources extends SecuredTestResources {
         config.put("quarkus.security.users.embedded.users.pipeline", digest("pipeline", REGISTRY_PASSWORD));
         config.put("quarkus.security.users.embedded.roles.pipeline", "registry");
         config.put("pipeline.registry.dir", dataDir.resolve("registry").toString());
+        // A message whose deployment fails goes to the queue's dead-letter queue at once.
+        config.put("pipeline.queue.max-redeliveries", "0");
         return config;
     }
 
