@@ -271,6 +271,12 @@ class ConsoleTest {
         as("reader").when().get("/api/queue-dead-letters").then().statusCode(403);
     }
 
+    @Test
+    void theApiDescriptionHasTheQueueDeadLettersButNoConsolePage() {
+        String openApi = given().when().get("/q/openapi").then().statusCode(200).extract().asString();
+        assertThat(openApi).contains("/api/queue-dead-letters").doesNotContain("/console");
+    }
+
     static List<Map<String, Object>> queueDeadLetters() {
         return as("operator").when().get("/api/queue-dead-letters").then().statusCode(200).extract().path("items");
     }
