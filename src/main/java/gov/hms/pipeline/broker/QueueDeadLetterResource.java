@@ -79,7 +79,10 @@ public class QueueDeadLetterResource {
                     identity == null || identity.isAnonymous() ? "anonymous" : identity.getPrincipal().getName());
         });
         if (exchange.getException() != null) {
-            return error(404, exchange.getException().getMessage());
+            // Gone meanwhile (another operator was quicker): 404, as if asked a moment later.
+            return deadLetters.find(message.get().messageId()).isEmpty()
+                    ? error(404, "no message " + messageId + " on " + deadLetters.queueName())
+                    : error(500, "Internal error; see the service log");
         }
         String deploymentId = exchange.getProperty(Deployment.PROPERTY, Deployment.class).id();
         return Response.ok(Map.of("status", "success", done, message.get().messageId(), "deploymentId", deploymentId)).build();

@@ -75,6 +75,16 @@ public class QueueDeadLetters {
 
     /** @return the messages, oldest first, at most {@link #LIST_LIMIT}; empty without the embedded broker */
     public List<Message> list() {
+        List<Message> messages = all();
+        return messages.size() > LIST_LIMIT ? messages.subList(0, LIST_LIMIT) : messages;
+    }
+
+    /** @return the message, also one beyond the first {@link #LIST_LIMIT} */
+    public Optional<Message> find(long messageId) {
+        return all().stream().filter(m -> m.messageId() == messageId).findFirst();
+    }
+
+    private List<Message> all() {
         Optional<QueueControl> control = broker.queueControl(deadLetterQueue);
         if (control.isEmpty()) {
             return List.of();
@@ -88,11 +98,7 @@ public class QueueDeadLetters {
             throw new IllegalStateException("cannot list " + deadLetterQueue + ": " + e.getMessage(), e);
         }
         messages.sort(Comparator.comparingLong(Message::messageId));
-        return messages.size() > LIST_LIMIT ? messages.subList(0, LIST_LIMIT) : messages;
-    }
-
-    public Optional<Message> find(long messageId) {
-        return list().stream().filter(m -> m.messageId() == messageId).findFirst();
+        return messages;
     }
 
     /** The {@code queue-dead-letter-requeue} route: moves the message back to the input queue, sets up its audit record. */
