@@ -103,7 +103,7 @@ class FirstContactTest {
     void theRootLinksToTheUiTheApiDocumentAndHealthWhichAnswerWithoutCredentials() {
         Map<String, String> links = given().accept("application/json").when().get("/").then().statusCode(200)
                 .contentType("application/json").extract().jsonPath().getMap("links");
-        assertThat(links).containsEntry("swaggerUi", "/q/swagger-ui").containsEntry("openapi", "/q/openapi")
+        assertThat(links).containsEntry("console", "/console").containsEntry("swaggerUi", "/q/swagger-ui").containsEntry("openapi", "/q/openapi")
                 .containsEntry("health", "/q/health");
         links.values().forEach(path -> given().redirects().follow(true).when().get(path).then().statusCode(200));
         assertThat(given().when().get("/q/swagger-ui/").then().statusCode(200).extract().asString()).contains("swagger-ui");

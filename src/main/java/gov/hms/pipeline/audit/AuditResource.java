@@ -1,5 +1,6 @@
 package gov.hms.pipeline.audit;
 
+import io.quarkus.security.identity.SecurityIdentity;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -21,7 +22,8 @@ import java.util.Map;
  * times ({@code from} inclusive, {@code to} exclusive), {@code limit} 1..1000 (default 100), and
  * {@code nextCursor}, present while more records match, is passed back as {@code cursor}.
  * A bad parameter is a JSON 400.</li>
- * <li>{@code GET /api/audit/verify}: walks the chain and the checkpoints, {@link AuditVerification}.</li>
+ * <li>{@code GET /api/audit/verify}: walks the chain and the checkpoints, {@link AuditVerification}; the
+ * console shows the last such result ({@link AuditChainStatus}).</li>
  * </ul>
  */
 @Path("/api/audit")
@@ -31,9 +33,13 @@ public class AuditResource {
     private static final int DEFAULT_LIMIT = 100;
 
     private final AuditLog log;
+    private final AuditChainStatus chainStatus;
+    private final SecurityIdentity identity;
 
-    public AuditResource(AuditLog log) {
+    public AuditResource(AuditLog log, AuditChainStatus chainStatus, SecurityIdentity identity) {
         this.log = log;
+        this.chainStatus = chainStatus;
+        this.identity = identity;
     }
 
     @GET
@@ -70,7 +76,7 @@ public class AuditResource {
     @GET
     @Path("/verify")
     public AuditVerification verify() {
-        return log.verify();
+        return chainStatus.verify(identity == null || identity.isAnonymous() ? "anonymous" : identity.getPrincipal().getName());
     }
 
     private static String blankToNull(String value) {

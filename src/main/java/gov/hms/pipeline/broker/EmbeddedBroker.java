@@ -10,10 +10,13 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.api.core.management.QueueControl;
+import org.apache.activemq.artemis.api.core.management.ResourceNames;
 import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.config.impl.SecurityConfiguration;
@@ -131,6 +134,19 @@ public class EmbeddedBroker {
         }
         Queue queue = broker.getActiveMQServer().locateQueue(SimpleString.of(queueName));
         return queue == null ? -1 : queue.getMessageCount();
+    }
+
+    /**
+     * The management view of a queue of the embedded broker (list, move and remove messages).
+     *
+     * @return empty when the broker is not running here or has no such queue
+     */
+    public synchronized Optional<QueueControl> queueControl(String queueName) {
+        if (broker == null) {
+            return Optional.empty();
+        }
+        Object control = broker.getActiveMQServer().getManagementService().getResource(ResourceNames.QUEUE + queueName);
+        return control instanceof QueueControl queue ? Optional.of(queue) : Optional.empty();
     }
 
     Configuration configuration() throws Exception {

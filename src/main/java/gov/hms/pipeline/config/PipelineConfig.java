@@ -267,6 +267,15 @@ public interface PipelineConfig {
     interface Security {
         @WithDefault("true")
         boolean enabled();
+
+        /**
+         * Key of the console's CSRF tokens (HMAC-SHA256, at least 32 bytes, base64): give every
+         * instance behind one load balancer the same key, so a form one instance rendered may be
+         * posted to another. Without it, each instance draws a random key at start (forms rendered
+         * before a restart are then refused; reload the page).
+         */
+        @WithName("console-csrf-key")
+        Optional<String> consoleCsrfKey();
     }
 
     /** Detached JWS signatures over a policy's RFC 8785 canonical JSON (RFC 7515 appendix F). */

@@ -171,6 +171,18 @@ public class DeploymentLedger {
                 policyId, revision));
     }
 
+    /** @return the package formats ({@code json}, {@code zip}) kept for each revision of a policy, without their bytes */
+    public Map<Integer, List<String>> packageFormats(String policyId) throws SQLException {
+        return withConnection(connection -> {
+            Map<Integer, List<String>> formats = new LinkedHashMap<>();
+            for (Object[] row : query(connection, "SELECT revision, format FROM policy_package WHERE policy_id = ? "
+                    + "ORDER BY revision, format", r -> new Object[] {r.getInt(1), r.getString(2)}, policyId)) {
+                formats.computeIfAbsent((Integer) row[0], revision -> new ArrayList<>()).add((String) row[1]);
+            }
+            return formats;
+        });
+    }
+
     /** @return policy ids after {@code after} (exclusive; {@code null} from the start), in order, at most {@code limit} */
     public List<String> policyIds(String after, int limit) throws SQLException {
         return withConnection(connection -> query(connection,

@@ -13,7 +13,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
  * {@code GET /}: where to go from here, for whoever opens the service's address. JSON for programs
  * ({@code {"service":..,"version":..,"links":{"swaggerUi":"/q/swagger-ui",..}}}), a small page with the same
  * links for a browser (which asks for {@code text/html} first). Open like the other {@code /q/} pages: it
- * shows nothing the OpenAPI document does not. The console's link joins the others once the console exists.
+ * shows nothing the OpenAPI document does not (the console behind its link asks for credentials).
  * Not in the OpenAPI document: it is navigation, not API.
  */
 @Path("/")
@@ -33,6 +33,7 @@ public class ServiceIndexResource {
 
     private static Map<String, String> links() {
         Map<String, String> links = new LinkedHashMap<>();
+        links.put("console", "/console");
         links.put("swaggerUi", "/q/swagger-ui");
         links.put("openapi", "/q/openapi");
         links.put("health", "/q/health");
@@ -58,7 +59,7 @@ public class ServiceIndexResource {
         StringBuilder html = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
                 .append(name).append("</title></head>\n<body><h1>").append(name).append(' ').append(version)
                 .append("</h1>\n<ul>\n");
-        Map<String, String> labels = Map.of("swaggerUi", "API explorer (Swagger UI)", "openapi", "API document (OpenAPI)",
+        Map<String, String> labels = Map.of("console", "Operator console", "swaggerUi", "API explorer (Swagger UI)", "openapi", "API document (OpenAPI)",
                 "health", "Health", "metrics", "Metrics (Prometheus)");
         LINKS.forEach((key, path) -> html.append("<li><a href=\"").append(path).append("\">").append(labels.get(key))
                 .append("</a></li>\n"));

@@ -205,7 +205,17 @@ public class StubPipelineConfig implements PipelineConfig {
 
     @Override
     public Security security() {
-        return () -> false;
+        return new Security() {
+            @Override
+            public boolean enabled() {
+                return false;
+            }
+
+            @Override
+            public Optional<String> consoleCsrfKey() {
+                return Optional.empty();
+            }
+        };
     }
 
     @Override
