@@ -19,7 +19,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -75,13 +74,7 @@ public class DeploymentView {
         } else {
             return ConsoleErrors.refusal(access.viewer(), answer);
         }
-        List<NotificationOutcome> notifications = new ArrayList<>();
-        if (record.notifications() != null) {
-            for (JsonNode n : record.notifications()) {
-                notifications.add(new NotificationOutcome(text(n, "subscriber"), text(n, "status"),
-                        n.path("httpStatus").canConvertToInt() ? n.path("httpStatus").asInt() : null, text(n, "error")));
-            }
-        }
+        List<NotificationOutcome> notifications = record.notifications() == null ? List.of() : record.notifications();
         List<AuditRow> audit = page.records().stream().map(AuditRow::of).toList();
         TemplateInstance html = Templates.deployment(access.viewer(), record, notifications, audit,
                 page.nextCursor() != null, deadLetters.find(id).isPresent());
