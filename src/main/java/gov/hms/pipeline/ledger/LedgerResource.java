@@ -8,6 +8,7 @@ import gov.hms.pipeline.ledger.LedgerRecords.DeploymentRecord;
 import gov.hms.pipeline.packaging.PolicyPackage;
 import gov.hms.pipeline.validation.PolicyValidator;
 import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -27,6 +28,7 @@ import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -43,6 +45,9 @@ public class LedgerResource {
 
 
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper()
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+            .configure(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS, false);
     private static final int DEFAULT_LIMIT = 100;
     private static final int MAX_LIMIT = 1000;
     private static final Set<String> STATUSES = Set.of(LedgerSteps.DELIVERING, LedgerSteps.COMPLETED,
@@ -119,6 +124,9 @@ public class LedgerResource {
             return unknown.get();
         }
         String wanted = format == null ? PolicyPackage.JSON : format;
+        if (!PolicyPackage.JSON.equals(wanted) && !PolicyPackage.ZIP.equals(wanted)) {
+            return error(400, "format must be json or zip");
+        }
         Optional<Integer> revision = ledger.resolveRevision(id, version);
         if (revision.isEmpty()) {
             return error(404, "policy " + id + " has no version or revision " + version);
@@ -160,11 +168,23 @@ public class LedgerResource {
     @APIResponse(responseCode = "502", description = "a target did not take it", ref = "Result")
     @POST
     @Path("/policies/{id}/rollback")
-    public Response rollback(@PathParam("id") String id, RedeployRequest request) throws SQLException {
+    @Consumes(MediaType.WILDCARD)
+    public Response rollbackRequest(@PathParam("id") String id, @RequestBody(content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RedeployRequest.class))) String body)
+            throws SQLException {
+        Optional<RedeployRequest> parsed = parse(body);
+        if (parsed.isEmpty()) {
+            return error(400, "the body must be a JSON object: {\"toVersion\": \"1.0.0\" or \"toRevision\": 1, \"reason\": \"...\"}");
+        }
+        return rollback(id, parsed.get());
+    }
+
+    /** A rollback as the API's caller (also the console's way in, so both are one code path). */
+    public Response rollback(String id, RedeployRequest request) throws SQLException {
         if (!PolicyValidator.isSafeId(id)) {
             return error(404, "no policy " + id + " in the ledger");
         }
-        if (request == null || (request.toVersion() == null) == (request.toRevision() == null)) {
+        if ((request.toVersion() == null) == (request.toRevision() == null)) {
             return error(400, "give exactly one of toVersion and toRevision");
         }
         if (request.reason() == null || request.reason().isBlank()) {
@@ -180,11 +200,23 @@ public class LedgerResource {
     @APIResponse(responseCode = "502", description = "a target did not take it", ref = "Result")
     @POST
     @Path("/policies/{id}/sync")
-    public Response sync(@PathParam("id") String id, RedeployRequest request) throws SQLException {
+    @Consumes(MediaType.WILDCARD)
+    public Response syncRequest(@PathParam("id") String id, @RequestBody(required = false, content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RedeployRequest.class))) String body)
+            throws SQLException {
+        Optional<RedeployRequest> parsed = parse(body);
+        if (parsed.isEmpty()) {
+            return error(400, "the body must be empty or a JSON object: {\"reason\": \"...\"}");
+        }
+        return sync(id, parsed.get());
+    }
+
+    /** A sync as the API's caller (also the console's way in). */
+    public Response sync(String id, RedeployRequest request) throws SQLException {
         if (!PolicyValidator.isSafeId(id)) {
             return error(404, "no policy " + id + " in the ledger");
         }
-        return answer(redeployments.sync(id, request == null ? null : request.reason(), actor()));
+        return answer(redeployments.sync(id, request.reason(), actor()));
     }
 
     @Operation(summary = "Deployments newest first, with their per-target outcomes, filtered and paged")
@@ -258,6 +290,21 @@ public class LedgerResource {
             return Optional.empty();
         }
         return Optional.of(Integer.parseInt(limit));
+    }
+
+    /**
+     * The body of a rollback or sync, whatever its declared media type (curl sends none or a form's):
+     * empty means no field; anything but a JSON object of the request's fields is empty (a 400).
+     */
+    private static Optional<RedeployRequest> parse(String body) {
+        if (body == null || body.isBlank()) {
+            return Optional.of(new RedeployRequest(null, null, null));
+        }
+        try {
+            return Optional.ofNullable(MAPPER.readValue(body, RedeployRequest.class));
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
     }
 
     private static Response answer(DeploymentResult result) {

@@ -94,6 +94,7 @@ public class LedgerSteps {
         Admission admission = ledger.inTransaction(connection -> {
             Admission decided = decide(connection, deployment, enabled);
             if (decided.targets().isEmpty() && !enabled.isEmpty()) {
+                deployment.admit(decided.revision(), decided.key(), List.of()); // for its record in the ledger
                 throw new UnchangedPolicyException(policyId, decided.revision());
             }
             ledger.insertDeployment(connection, deployment.id(), policyId, decided.revision(), deployment.version(),
