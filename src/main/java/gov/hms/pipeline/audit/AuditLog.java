@@ -8,6 +8,7 @@ import gov.hms.pipeline.api.Deployment;
 import gov.hms.pipeline.config.PipelineConfig;
 import gov.hms.pipeline.packaging.CanonicalJson;
 import gov.hms.pipeline.storage.AtomicFiles;
+import gov.hms.pipeline.storage.ProcessLock;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
@@ -120,16 +121,31 @@ public class AuditLog {
     private volatile long refused;
     /** Why the log takes no records now, or {@code null}: set by the first failure, cleared by {@link #resume()}. */
     private volatile String unavailable;
+    private final jakarta.enterprise.inject.Instance<InterruptedDeployments> interruptions;
+    /** Held while this process writes the log; says "running" until a clean close (a crash leaves it so). */
+    private ProcessLock lockFile;
+    private boolean uncleanStart;
     private Instant unavailableSince;
     private long unwritten;
 
     @Inject
+    public AuditLog(PipelineConfig config, jakarta.enterprise.inject.Instance<InterruptedDeployments> interruptions) {
+        this(config, AuditSettings.from(config.audit()), Clock.systemUTC(), interruptions);
+    }
+
+    /** For tests: no other store to ask at recovery. */
     public AuditLog(PipelineConfig config) {
-        this(config, AuditSettings.from(config.audit()), Clock.systemUTC());
+        this(config, AuditSettings.from(config.audit()), Clock.systemUTC(), null);
     }
 
     /** For tests: explicit settings and clock. */
     AuditLog(PipelineConfig config, AuditSettings settings, Clock clock) {
+        this(config, settings, clock, null);
+    }
+
+    private AuditLog(PipelineConfig config, AuditSettings settings, Clock clock,
+            jakarta.enterprise.inject.Instance<InterruptedDeployments> interruptions) {
+        this.interruptions = interruptions;
         PipelineConfig.Audit audit = config.audit();
         this.files = new AuditFiles(audit.file(), audit.checkpointFile(), audit.checkpointKey());
         this.settings = settings;
@@ -633,6 +649,7 @@ public class AuditLog {
             throw new IllegalStateException("the audit log is closed");
         }
         Files.createDirectories(files.dir());
+        lock();
         if (signer == null) {
             try {
                 signer = CheckpointSigner.loadOrCreate(files.privateKey(), files.publicKey());
@@ -684,6 +701,10 @@ public class AuditLog {
         if (tornLog != null || tornCheckpoints != null) {
             reportRecovery(tornLog, tornCheckpoints);
         }
+        if (uncleanStart) {
+            uncleanStart = false;
+            recordInterrupted(rotated);
+        }
         startTimer();
     }
 
@@ -703,6 +724,93 @@ public class AuditLog {
             }
         }
         return GENESIS_HASH;
+    }
+
+    /**
+     * Takes the log's lock file ({@code <log>.lock}) once per process: refuses when another live
+     * process holds it (naming its pid), and notes whether the last holder ended without a clean close.
+     */
+    private void lock() throws IOException {
+        if (lockFile != null) {
+            return;
+        }
+        Path file = files.active().resolveSibling(files.active().getFileName() + ".lock");
+        lockFile = ProcessLock.acquire(file, "the audit log " + files.active().toAbsolutePath());
+        // null: this JVM holds it already (a test opening the same log twice)
+        uncleanStart = lockFile != null && lockFile.previous().startsWith("running");
+    }
+
+    /** At a clean close: the lock file says so, then the lock is released. */
+    private void unlock() {
+        if (lockFile == null) {
+            return;
+        }
+        try {
+            lockFile.write("closed " + now());
+            lockFile.close();
+        } catch (IOException e) {
+            Log.warnf("audit log: could not mark the lock file closed: %s", e.toString());
+        }
+        lockFile = null;
+    }
+
+    /**
+     * After a crash: every deployment of the newest two files without a final record gets one,
+     * {@value AuditStep#INTERRUPTED}, with what the ledger knows, before any new work is written.
+     */
+    private void recordInterrupted(List<AuditFiles.Rotated> rotated) throws IOException {
+        Map<String, JsonNode> open = new java.util.LinkedHashMap<>();
+        List<Path> scan = new ArrayList<>();
+        if (!rotated.isEmpty()) {
+            scan.add(rotated.get(rotated.size() - 1).path());
+        }
+        scan.add(files.active());
+        for (Path file : scan) {
+            if (!Files.exists(file)) {
+                continue;
+            }
+            try (FileChannel read = FileChannel.open(file, StandardOpenOption.READ)) {
+                AuditLines.forEach(read, 0, read.size(), (offset, line, terminated) -> {
+                    try {
+                        JsonNode record = mapper.readTree(line);
+                        String id = record.path("deploymentId").asText(null);
+                        if (id == null || id.isEmpty()) {
+                            return true;
+                        }
+                        String step = record.path("step").asText();
+                        if (AuditStep.COMPLETED.equals(step) || AuditStep.FAILED.equals(step)
+                                || AuditStep.INTERRUPTED.equals(step)) {
+                            open.remove(id);
+                        } else {
+                            open.put(id, record);
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        // not a record: verification reports it
+                    }
+                    return true;
+                });
+            }
+        }
+        for (JsonNode last : open.values()) {
+            String id = last.path("deploymentId").asText();
+            String known = interruptions == null || !interruptions.isResolvable()
+                    ? "no store was asked which targets got the package" : interruptions.get().interrupted(id);
+            String detail = "the service stopped (a crash or kill) during this deployment, after its "
+                    + last.path("step").asText() + " record and before its end was recorded; " + known
+                    + "; a source that retries (inbox, queue) may deliver the policy again under a new deployment id";
+            Log.warnf("deployment %s: interrupted by the previous run's crash: %s", id, detail);
+            write(toJson(new AuditRecord(now(), id, text(last, "policyId"), AuditStep.INTERRUPTED, AuditRecord.ERROR,
+                    text(last, "source"), text(last, "actor"), detail, text(last, "version"),
+                    text(last, "packageSha256"), text(last, "routeId"), text(last, "origin"), text(last, "approvedBy"))));
+        }
+        if (!open.isEmpty()) {
+            force();
+        }
+    }
+
+    private static String text(JsonNode record, String field) {
+        JsonNode value = record.get(field);
+        return value == null || value.isNull() ? null : value.asText();
     }
 
     /** Writes the {@value AuditStep#LOG_RECOVERED} record that tells what start-up set aside. */
@@ -857,6 +965,7 @@ public class AuditLog {
             }
             channel = null;
             checkpointChannel = null;
+            unlock();
         }
     }
 

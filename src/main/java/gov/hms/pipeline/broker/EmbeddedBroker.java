@@ -56,6 +56,7 @@ public class EmbeddedBroker {
 
     private final PipelineConfig config;
     private EmbeddedActiveMQ broker;
+    private gov.hms.pipeline.storage.ProcessLock journalLock;
 
     public EmbeddedBroker(PipelineConfig config) {
         this.config = config;
@@ -78,6 +79,8 @@ public class EmbeddedBroker {
             return;
         }
         long started = System.nanoTime();
+        // Artemis waits for ever for a journal another process holds: refuse at once instead, naming it.
+        lockJournal();
         EmbeddedActiveMQ embedded = new EmbeddedActiveMQ();
         try {
             embedded.setConfiguration(configuration());
@@ -99,6 +102,18 @@ public class EmbeddedBroker {
                 (System.nanoTime() - started) / 1_000_000);
     }
 
+    private void lockJournal() {
+        if (journalLock != null) {
+            return;
+        }
+        java.nio.file.Path dir = config.broker().dataDir().toAbsolutePath();
+        try {
+            journalLock = gov.hms.pipeline.storage.ProcessLock.acquire(dir.resolve("pipeline.lock"), "the data folder " + dir);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("the broker's data folder " + dir + " cannot be locked: " + e.getMessage(), e);
+        }
+    }
+
     /** Stops the broker; queued messages stay in the journal. No-op when not running. */
     @PreDestroy
     public synchronized void stop() {
@@ -112,7 +127,21 @@ public class EmbeddedBroker {
             Log.errorf("embedded broker did not stop cleanly: %s", e.toString());
         } finally {
             broker = null;
+            releaseJournal();
         }
+    }
+
+    private void releaseJournal() {
+        if (journalLock == null) {
+            return;
+        }
+        try {
+            journalLock.write("closed " + java.time.Instant.now());
+            journalLock.close();
+        } catch (java.io.IOException e) {
+            Log.warnf("embedded broker: could not release %s: %s", journalLock.file(), e.toString());
+        }
+        journalLock = null;
     }
 
     /** Whether this service runs the broker itself and it is up. */
