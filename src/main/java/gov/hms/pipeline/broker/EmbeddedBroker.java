@@ -178,6 +178,9 @@ public class EmbeddedBroker {
                 .setPagingDirectory(dataDir.resolve("paging").toString())
                 .setLargeMessagesDirectory(dataDir.resolve("large-messages").toString())
                 .setNodeManagerLockDirectory(dataDir.toString())
+                // A message whose processing kills the service must still reach max-delivery-attempts:
+                // the count is written to the journal before each delivery, so a crash does not reset it.
+                .setPersistDeliveryCountBeforeDelivery(true)
                 .setJMXManagementEnabled(false)
                 .setSecurityEnabled(config.broker().user().isPresent());
         configuration.addAcceptorConfiguration("pipeline", acceptorUri());

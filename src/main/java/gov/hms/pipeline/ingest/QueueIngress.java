@@ -183,6 +183,25 @@ public class QueueIngress {
         }
     }
 
+    /**
+     * Whether the message arrives for more deliveries than allowed ({@code max-redeliveries} + 1):
+     * the earlier ones cannot have ended (each would have been settled), so the service died while
+     * processing it, and trying again would only repeat the crash (issue 16, poison message).
+     */
+    public boolean exhausted(Exchange exchange) {
+        return exchange.getProperty(QueueMessage.PROPERTY, QueueMessage.class).deliveryCount() > queue.maxRedeliveries() + 1;
+    }
+
+    /** The result of a message {@link #exhausted(Exchange)}: a failure saying why, for the dead-letter copy. */
+    public DeploymentResult refuseExhausted(Exchange exchange) {
+        QueueMessage received = exchange.getProperty(QueueMessage.PROPERTY, QueueMessage.class);
+        String reason = "delivered " + received.deliveryCount() + " times, more than the " + (queue.maxRedeliveries() + 1)
+                + " allowed (pipeline.queue.max-redeliveries + 1): the service stopped while processing it on the "
+                + "deliveries before (a crash); dead-lettered without another attempt";
+        Log.errorf("queue %s: message %s %s", received.queue(), received.messageId(), reason);
+        return DeploymentResult.failure(500, reason);
+    }
+
     /** The settlement rule of {@link #settle(Exchange)}, for a given delivery of at most {@code maxDeliveries}. */
     public static Settlement settlementOf(DeploymentResult result, int deliveryCount, int maxDeliveries) {
         if (result != null && result.succeeded()) {
