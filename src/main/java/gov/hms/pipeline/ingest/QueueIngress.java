@@ -151,6 +151,8 @@ public class QueueIngress {
         exchange.setMessage(fresh);
         exchange.setProperty(QueueMessage.PROPERTY, received);
         exchange.setProperty(Deployment.PROPERTY, deployment);
+        exchange.setProperty(gov.hms.pipeline.delivery.TargetDelivery.SOURCE_RETRIES,
+                deliveryCount < queue.maxRedeliveries() + 1);
     }
 
     /**
