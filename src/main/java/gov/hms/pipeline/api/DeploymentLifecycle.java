@@ -1,5 +1,6 @@
 package gov.hms.pipeline.api;
 
+import gov.hms.pipeline.audit.AuditLogUnavailableException;
 import gov.hms.pipeline.delivery.DeliveryFailedException;
 import gov.hms.pipeline.delivery.DeliveryTarget;
 import gov.hms.pipeline.delivery.TargetDelivery;
@@ -85,7 +86,8 @@ public class DeploymentLifecycle {
 
     /**
      * Body becomes the failure result for the caught exception: the rejection's own status
-     * (400/413/415/422), 502 when a target did not take the package, else 500 without internals.
+     * (400/413/415/422), 502 when a target did not take the package, 503 when the audit log cannot
+     * record it (nothing was delivered: write-ahead), else 500 without internals.
      */
     public DeploymentResult fail(Exchange exchange) {
         Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
@@ -100,6 +102,9 @@ public class DeploymentLifecycle {
         } else if (cause instanceof DeliveryFailedException) {
             status = 502;
             error = cause.getMessage();
+        } else if (cause instanceof AuditLogUnavailableException) {
+            status = 503;
+            error = unrecordable(cause, deployment);
         } else {
             status = 500;
             error = "Internal error; see the service log for deployment " + (deployment == null ? "?" : deployment.id());
@@ -117,5 +122,26 @@ public class DeploymentLifecycle {
                 deployment.deliveries().isEmpty() ? null : deployment.deliveries(),
                 deployment.notifications().isEmpty() ? null : deployment.notifications(),
                 deployment.dryRun() ? Boolean.TRUE : null, null, status);
+    }
+
+    /**
+     * The failure's own record could not be written either: a rejection keeps its 4xx (the caller's
+     * input is still wrong) with a note; anything else becomes 503 naming the audit log's problem.
+     */
+    public DeploymentResult unrecorded(Exchange exchange) {
+        Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        DeploymentResult result = exchange.getMessage().getBody(DeploymentResult.class);
+        if (result != null && result.httpStatus() >= 400 && result.httpStatus() < 500) {
+            return result.failedWith(result.httpStatus(), result.error() + " (not recorded: " + cause.getMessage() + ")");
+        }
+        String error = unrecordable(cause, deployment);
+        return result == null ? DeploymentResult.failure(503, error) : result.failedWith(503, error);
+    }
+
+    private static String unrecordable(Exception cause, Deployment deployment) {
+        boolean delivered = deployment != null && !deployment.deliveries().isEmpty();
+        return cause.getMessage() + (delivered ? "; the deliveries listed were made, but the deployment's end is not recorded"
+                : "; nothing was delivered") + ". Retry later";
     }
 }

@@ -45,6 +45,12 @@ public record DeploymentResult(
         return new DeploymentResult(FAILURE, error, null, null, null, null, null, null, null, null, null, httpStatus);
     }
 
+    /** The same result as a failure with another status and error (what it names stays). */
+    public DeploymentResult failedWith(int newStatus, String newError) {
+        return new DeploymentResult(FAILURE, newError, errors, deploymentId, policyId, policySha256, packageSha256,
+                deliveries, notifications, dryRun, targets, newStatus);
+    }
+
     @JsonIgnore
     public boolean succeeded() {
         return SUCCESS.equals(status);

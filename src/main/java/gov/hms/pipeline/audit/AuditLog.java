@@ -8,6 +8,7 @@ import gov.hms.pipeline.api.Deployment;
 import gov.hms.pipeline.config.PipelineConfig;
 import gov.hms.pipeline.packaging.CanonicalJson;
 import gov.hms.pipeline.storage.AtomicFiles;
+import gov.hms.pipeline.storage.ProcessLock;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
@@ -92,6 +93,10 @@ public class AuditLog {
     private final AuditRedactor redactor;
     private final Clock clock;
     private final Map<String, CompletableFuture<Void>> finalRecords = new ConcurrentHashMap<>();
+    /** Deployments waiting for their {@code packaged} record, which announces every delivery (write-ahead). */
+    private final Map<String, CompletableFuture<Void>> announcements = new ConcurrentHashMap<>();
+    private final long minFreeBytes;
+    private final java.util.concurrent.atomic.AtomicBoolean resumeQueued = new java.util.concurrent.atomic.AtomicBoolean();
     private final WriterExecutor tapExecutor = new WriterExecutor();
 
     // Writer state: guarded by this object's monitor.
@@ -113,19 +118,40 @@ public class AuditLog {
     // Written under the monitor, read by metrics without it (a scrape must not wait for an fsync).
     private volatile long appended;
     private volatile long forces;
+    private volatile long refused;
+    /** Why the log takes no records now, or {@code null}: set by the first failure, cleared by {@link #resume()}. */
+    private volatile String unavailable;
+    private final jakarta.enterprise.inject.Instance<InterruptedDeployments> interruptions;
+    /** Held while this process writes the log; says "running" until a clean close (a crash leaves it so). */
+    private ProcessLock lockFile;
+    private boolean uncleanStart;
+    private Instant unavailableSince;
+    private long unwritten;
 
     @Inject
+    public AuditLog(PipelineConfig config, jakarta.enterprise.inject.Instance<InterruptedDeployments> interruptions) {
+        this(config, AuditSettings.from(config.audit()), Clock.systemUTC(), interruptions);
+    }
+
+    /** For tests: no other store to ask at recovery. */
     public AuditLog(PipelineConfig config) {
-        this(config, AuditSettings.from(config.audit()), Clock.systemUTC());
+        this(config, AuditSettings.from(config.audit()), Clock.systemUTC(), null);
     }
 
     /** For tests: explicit settings and clock. */
     AuditLog(PipelineConfig config, AuditSettings settings, Clock clock) {
+        this(config, settings, clock, null);
+    }
+
+    private AuditLog(PipelineConfig config, AuditSettings settings, Clock clock,
+            jakarta.enterprise.inject.Instance<InterruptedDeployments> interruptions) {
+        this.interruptions = interruptions;
         PipelineConfig.Audit audit = config.audit();
         this.files = new AuditFiles(audit.file(), audit.checkpointFile(), audit.checkpointKey());
         this.settings = settings;
         this.instance = audit.instance();
         this.clock = clock;
+        this.minFreeBytes = audit.minFreeSpace().asLongValue();
         List<String> secrets = new ArrayList<>();
         config.subscribers().values().forEach(subscriber -> subscriber.secret().ifPresent(secrets::add));
         this.redactor = new AuditRedactor(secrets);
@@ -148,24 +174,148 @@ public class AuditLog {
      * @throws UncheckedIOException if the log cannot be written (the waiting caller is told too)
      */
     public synchronized void append(AuditRecord record) {
+        CompletableFuture<Void> waiting = waiterFor(record);
         try {
+            requireSpace();
             open();
+            resume();
             write(toJson(record));
-            if (record.isFinal()) {
-                awaitingForce.add(finalRecord(record.deploymentId()));
+            if (waiting != null) {
+                awaitingForce.add(waiting);
             }
             if (awaitingForce.size() >= GROUP_COMMIT_LIMIT || !tapExecutor.isWriterThread() || tapExecutor.isIdle()) {
                 commit();
             }
         } catch (IOException | RuntimeException e) {
-            Log.errorf("audit log %s: could not append a %s record of deployment %s: %s", files.active(),
-                    record.step(), record.deploymentId(), e.toString());
-            if (record.isFinal()) {
-                finalRecord(record.deploymentId()).completeExceptionally(e);
+            AuditLogUnavailableException failure = unavailable(e);
+            unwritten++;
+            refused++;
+            Log.debugf("audit log: a %s record of deployment %s could not be written: %s", record.step(),
+                    record.deploymentId(), failure.getMessage());
+            if (waiting != null) {
+                waiting.completeExceptionally(failure);
             }
-            failAwaiting(e);
-            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+            failAwaiting(failure);
+            throw failure;
         }
+    }
+
+    /**
+     * The wire tap's form of {@link #append(AuditRecord)}: a record that cannot be written has
+     * already failed its waiting deployment and been reported once (not once per record), so the
+     * tap itself ends quietly.
+     */
+    public void tap(AuditRecord record) {
+        try {
+            append(record);
+        } catch (AuditLogUnavailableException e) {
+            // told to the deployment waiting for it, to readiness, and logged once by unavailable()
+        }
+    }
+
+    /**
+     * Why the log cannot take records now, for readiness: below the free-space floor, or not yet
+     * written again since a failure ({@code null} when it can). Never waits for the writer; when the
+     * space has returned, it asks the writer thread to resume.
+     */
+    public String problem() {
+        String space = spaceProblem();
+        if (space != null) {
+            return space;
+        }
+        String failed = unavailable;
+        if (failed != null && resumeQueued.compareAndSet(false, true)) {
+            try {
+                tapExecutor.execute(this::resumeNow);
+            } catch (RejectedExecutionException e) {
+                resumeQueued.set(false);
+            }
+        }
+        return failed;
+    }
+
+    /** On the writer thread: reopens and writes the one record of the outage, if space has returned. */
+    private synchronized void resumeNow() {
+        resumeQueued.set(false);
+        if (unavailable == null || closed) {
+            return;
+        }
+        try {
+            requireSpace();
+            open();
+            resume();
+        } catch (IOException | RuntimeException e) {
+            Log.debugf("audit log: still unavailable: %s", e.toString());
+        }
+    }
+
+    /** The free-space floor, checked before every write so a full disk refuses cleanly rather than half-way. */
+    private void requireSpace() {
+        String problem = spaceProblem();
+        if (problem != null) {
+            throw new AuditLogUnavailableException(problem, null);
+        }
+    }
+
+    private String spaceProblem() {
+        if (minFreeBytes <= 0) {
+            return null;
+        }
+        java.io.File dir = files.dir().toFile();
+        // statvfs(2), not Files.getFileStore (which reads the mount table on every call).
+        long free = dir.getUsableSpace();
+        if (free >= minFreeBytes || !dir.isDirectory()) {
+            return null;
+        }
+        return "the audit log cannot be written: " + free + " bytes free under " + files.dir()
+                + ", below the floor of " + minFreeBytes + " bytes (pipeline.audit.min-free-space)";
+    }
+
+    /** Marks the log unavailable for {@code cause}; the first failure of an outage is logged at ERROR, the rest not. */
+    private AuditLogUnavailableException unavailable(Exception cause) {
+        if (cause instanceof AuditLogUnavailableException known && unavailable != null) {
+            return known;
+        }
+        String reason = cause instanceof AuditLogUnavailableException ? cause.getMessage()
+                : "the audit log " + files.active() + " cannot be written: " + cause;
+        if (unavailable == null) {
+            unavailableSince = clock.instant();
+            unwritten = 0;
+            Log.errorf("%s. No deployment is delivered until records can be written again; readiness is DOWN. "
+                    + "Free space under %s (docs/operations.md, \"Audit disk full\").", reason, files.dir());
+        }
+        unavailable = reason;
+        return cause instanceof AuditLogUnavailableException known ? known
+                : new AuditLogUnavailableException(reason, cause);
+    }
+
+    /**
+     * After an outage, once a record can be written again: one {@value AuditStep#LOG_RECOVERED}
+     * record saying how long and how many records were lost, forced before anything else.
+     */
+    private void resume() throws IOException {
+        if (unavailable == null) {
+            return;
+        }
+        String detail = outageDetail();
+        AuditRecord record = new AuditRecord(now(), null, null, AuditStep.LOG_RECOVERED, AuditRecord.ERROR,
+                SERVICE_SOURCE, SYSTEM_ACTOR, detail, null, null, null, files.active().getFileName().toString(), null);
+        write(toJson(record));
+        force();
+        endOutage(detail);
+    }
+
+    private String outageDetail() {
+        return "the audit log could not be written from " + unavailableSince + " to " + now() + " (" + unavailable
+                + "); " + unwritten + " record(s) could not be written, and their deployments failed before "
+                + "anything was delivered";
+    }
+
+    private void endOutage(String detail) {
+        unavailable = null;
+        unavailableSince = null;
+        unwritten = 0;
+        Log.infof("audit log %s writable again: %s", files.active(), detail);
     }
 
     /**
@@ -174,17 +324,37 @@ public class AuditLog {
      * @throws IllegalStateException if it could not be written or did not arrive within 30 s
      */
     public void awaitFinalRecord(String deploymentId) {
-        CompletableFuture<Void> written = finalRecord(deploymentId);
+        await(finalRecords, deploymentId, "ending");
+    }
+
+    /**
+     * Write-ahead: blocks until the deployment's {@code packaged} record, which announces every
+     * delivery and notification that follows, is on disk.
+     *
+     * @throws AuditLogUnavailableException if it could not be written or did not arrive within 30 s
+     */
+    public void awaitAnnouncementOf(@ExchangeProperty(Deployment.PROPERTY) Deployment deployment) {
+        await(announcements, deployment.id(), "announcing");
+    }
+
+    private void await(Map<String, CompletableFuture<Void>> waiting, String deploymentId, String role) {
+        CompletableFuture<Void> written = waiting.computeIfAbsent(deploymentId, id -> new CompletableFuture<>());
         try {
             written.get(FINAL_RECORD_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the audit log", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("the audit record ending deployment " + deploymentId
-                    + " could not be written", e);
+            throw new AuditLogUnavailableException("interrupted while waiting for the audit log", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuditLogUnavailableException unavailable) {
+                throw unavailable;
+            }
+            throw new AuditLogUnavailableException("the audit record " + role + " deployment " + deploymentId
+                    + " could not be written: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new AuditLogUnavailableException("the audit record " + role + " deployment " + deploymentId
+                    + " was not on disk within " + FINAL_RECORD_WAIT_SECONDS + " s", e);
         } finally {
-            finalRecords.remove(deploymentId);
+            waiting.remove(deploymentId);
         }
     }
 
@@ -267,8 +437,11 @@ public class AuditLog {
         }
     }
 
-    private CompletableFuture<Void> finalRecord(String deploymentId) {
-        return finalRecords.computeIfAbsent(deploymentId, id -> new CompletableFuture<>());
+    /** The future a deployment waits on for this record, or {@code null} if nobody waits for it. */
+    private CompletableFuture<Void> waiterFor(AuditRecord record) {
+        Map<String, CompletableFuture<Void>> waiting = record.isFinal() ? finalRecords
+                : AuditStep.PACKAGED.equals(record.step()) && record.deploymentId() != null ? announcements : null;
+        return waiting == null ? null : waiting.computeIfAbsent(record.deploymentId(), id -> new CompletableFuture<>());
     }
 
     private ObjectNode toJson(AuditRecord record) {
@@ -448,8 +621,8 @@ public class AuditLog {
         try {
             commit();
         } catch (IOException | RuntimeException e) {
-            // force() has failed the waiting deployments already
-            Log.errorf("audit log %s: could not force records to disk: %s", files.active(), e.toString());
+            // force() has failed the waiting deployments already; readiness goes DOWN until a record is written
+            unavailable(e);
         }
     }
 
@@ -461,6 +634,11 @@ public class AuditLog {
     /** @see #records() */
     public long forces() {
         return forces;
+    }
+
+    /** Records that could not be written since start-up (each failed its deployment before delivery): for metrics. */
+    public long refused() {
+        return refused;
     }
 
     private String now() {
@@ -479,6 +657,7 @@ public class AuditLog {
             throw new IllegalStateException("the audit log is closed");
         }
         Files.createDirectories(files.dir());
+        lock();
         if (signer == null) {
             try {
                 signer = CheckpointSigner.loadOrCreate(files.privateKey(), files.publicKey());
@@ -530,6 +709,10 @@ public class AuditLog {
         if (tornLog != null || tornCheckpoints != null) {
             reportRecovery(tornLog, tornCheckpoints);
         }
+        if (uncleanStart) {
+            uncleanStart = false;
+            recordInterrupted(rotated);
+        }
         startTimer();
     }
 
@@ -551,6 +734,93 @@ public class AuditLog {
         return GENESIS_HASH;
     }
 
+    /**
+     * Takes the log's lock file ({@code <log>.lock}) once per process: refuses when another live
+     * process holds it (naming its pid), and notes whether the last holder ended without a clean close.
+     */
+    private void lock() throws IOException {
+        if (lockFile != null) {
+            return;
+        }
+        Path file = files.active().resolveSibling(files.active().getFileName() + ".lock");
+        lockFile = ProcessLock.acquire(file, "the audit log " + files.active().toAbsolutePath());
+        // null: this JVM holds it already (a test opening the same log twice)
+        uncleanStart = lockFile != null && lockFile.previous().startsWith("running");
+    }
+
+    /** At a clean close: the lock file says so, then the lock is released. */
+    private void unlock() {
+        if (lockFile == null) {
+            return;
+        }
+        try {
+            lockFile.write("closed " + now());
+            lockFile.close();
+        } catch (IOException e) {
+            Log.warnf("audit log: could not mark the lock file closed: %s", e.toString());
+        }
+        lockFile = null;
+    }
+
+    /**
+     * After a crash: every deployment of the newest two files without a final record gets one,
+     * {@value AuditStep#INTERRUPTED}, with what the ledger knows, before any new work is written.
+     */
+    private void recordInterrupted(List<AuditFiles.Rotated> rotated) throws IOException {
+        Map<String, JsonNode> open = new java.util.LinkedHashMap<>();
+        List<Path> scan = new ArrayList<>();
+        if (!rotated.isEmpty()) {
+            scan.add(rotated.get(rotated.size() - 1).path());
+        }
+        scan.add(files.active());
+        for (Path file : scan) {
+            if (!Files.exists(file)) {
+                continue;
+            }
+            try (FileChannel read = FileChannel.open(file, StandardOpenOption.READ)) {
+                AuditLines.forEach(read, 0, read.size(), (offset, line, terminated) -> {
+                    try {
+                        JsonNode record = mapper.readTree(line);
+                        String id = record.path("deploymentId").asText(null);
+                        if (id == null || id.isEmpty()) {
+                            return true;
+                        }
+                        String step = record.path("step").asText();
+                        if (AuditStep.COMPLETED.equals(step) || AuditStep.FAILED.equals(step)
+                                || AuditStep.INTERRUPTED.equals(step)) {
+                            open.remove(id);
+                        } else {
+                            open.put(id, record);
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        // not a record: verification reports it
+                    }
+                    return true;
+                });
+            }
+        }
+        for (JsonNode last : open.values()) {
+            String id = last.path("deploymentId").asText();
+            String known = interruptions == null || !interruptions.isResolvable()
+                    ? "no store was asked which targets got the package" : interruptions.get().interrupted(id);
+            String detail = "the service stopped (a crash or kill) during this deployment, after its "
+                    + last.path("step").asText() + " record and before its end was recorded; " + known
+                    + "; a source that retries (inbox, queue) may deliver the policy again under a new deployment id";
+            Log.warnf("deployment %s: interrupted by the previous run's crash: %s", id, detail);
+            write(toJson(new AuditRecord(now(), id, text(last, "policyId"), AuditStep.INTERRUPTED, AuditRecord.ERROR,
+                    text(last, "source"), text(last, "actor"), detail, text(last, "version"),
+                    text(last, "packageSha256"), text(last, "routeId"), text(last, "origin"), text(last, "approvedBy"))));
+        }
+        if (!open.isEmpty()) {
+            force();
+        }
+    }
+
+    private static String text(JsonNode record, String field) {
+        JsonNode value = record.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
     /** Writes the {@value AuditStep#LOG_RECOVERED} record that tells what start-up set aside. */
     private void reportRecovery(TailRecovery.Torn tornLog, TailRecovery.Torn tornCheckpoints) throws IOException {
         StringBuilder detail = new StringBuilder("the log was not closed cleanly (a crash, or a failed write): ");
@@ -565,12 +835,20 @@ public class AuditLog {
                     .append(" was moved to ").append(tornCheckpoints.keptAt().getFileName()).append("; ");
         }
         detail.append("the chain continues from the last good record ").append(lastHash);
+        boolean outage = unavailable != null;
+        if (outage) {
+            // One record for the outage and what it left behind.
+            detail.append("; ").append(outageDetail());
+        }
         Log.errorf("audit log: %s", detail);
         AuditRecord record = new AuditRecord(now(), null, null, AuditStep.LOG_RECOVERED, AuditRecord.ERROR,
                 SERVICE_SOURCE, SYSTEM_ACTOR, detail.toString(), null, null, null,
                 files.active().getFileName().toString(), null);
         write(toJson(record));
         force();
+        if (outage) {
+            endOutage(detail.toString());
+        }
     }
 
     private void startTimer() {
@@ -695,6 +973,7 @@ public class AuditLog {
             }
             channel = null;
             checkpointChannel = null;
+            unlock();
         }
     }
 

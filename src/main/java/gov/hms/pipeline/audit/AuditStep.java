@@ -17,6 +17,11 @@ public final class AuditStep {
     public static final String NOTIFY_FAILED = "notify-failed";
     public static final String COMPLETED = "completed";
     public static final String FAILED = "failed";
+    /**
+     * The final record of a deployment a crash cut off, written at the next start-up before new
+     * work: what the deployment had reached and which targets got the package.
+     */
+    public static final String INTERRUPTED = "interrupted";
 
     /**
      * Not a deployment step: the service found a torn tail at start-up (after a crash), set it aside,

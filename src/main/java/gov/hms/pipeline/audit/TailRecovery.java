@@ -110,29 +110,40 @@ final class TailRecovery {
             }
             Path keptAt = AuditFiles.tornPath(file, now);
             MessageDigest sha256 = sha256();
-            try (FileChannel copy = FileChannel.open(keptAt, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-                long position = tail.goodEnd();
-                while (position < tail.size()) {
-                    buffer.clear();
-                    buffer.limit((int) Math.min(buffer.capacity(), tail.size() - position));
-                    int read = channel.read(buffer, position);
-                    if (read <= 0) {
-                        break;
-                    }
-                    buffer.flip();
-                    sha256.update(buffer.duplicate());
-                    while (buffer.hasRemaining()) {
-                        copy.write(buffer);
-                    }
-                    position += read;
-                }
-                copy.force(true);
+            try {
+                copy(channel, tail, keptAt, sha256);
+            } catch (IOException | RuntimeException e) {
+                // A copy that failed (a full disk) must not stay behind: retries would leave one per attempt.
+                Files.deleteIfExists(keptAt);
+                throw e;
             }
             AtomicFiles.forceDirectory(file.toAbsolutePath().getParent());
             channel.truncate(tail.goodEnd());
             channel.force(true);
             return new Torn(tail.size() - tail.goodEnd(), HexFormat.of().formatHex(sha256.digest()), keptAt);
+        }
+    }
+
+    /** Copies the torn bytes to {@code keptAt}, forced to disk, adding them to {@code sha256}. */
+    private static void copy(FileChannel channel, Tail tail, Path keptAt, MessageDigest sha256) throws IOException {
+        try (FileChannel copy = FileChannel.open(keptAt, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+            long position = tail.goodEnd();
+            while (position < tail.size()) {
+                buffer.clear();
+                buffer.limit((int) Math.min(buffer.capacity(), tail.size() - position));
+                int read = channel.read(buffer, position);
+                if (read <= 0) {
+                    break;
+                }
+                buffer.flip();
+                sha256.update(buffer.duplicate());
+                while (buffer.hasRemaining()) {
+                    copy.write(buffer);
+                }
+                position += read;
+            }
+            copy.force(true);
         }
     }
 }

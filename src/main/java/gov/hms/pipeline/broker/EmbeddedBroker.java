@@ -59,6 +59,7 @@ public class EmbeddedBroker {
 
     private final PipelineConfig config;
     private EmbeddedActiveMQ broker;
+    private gov.hms.pipeline.storage.ProcessLock journalLock;
 
     public EmbeddedBroker(PipelineConfig config) {
         this.config = config;
@@ -81,6 +82,8 @@ public class EmbeddedBroker {
             return;
         }
         long started = System.nanoTime();
+        // Artemis waits for ever for a journal another process holds: refuse at once instead, naming it.
+        lockJournal();
         EmbeddedActiveMQ embedded = new EmbeddedActiveMQ();
         try {
             embedded.setConfiguration(configuration());
@@ -102,6 +105,18 @@ public class EmbeddedBroker {
                 (System.nanoTime() - started) / 1_000_000);
     }
 
+    private void lockJournal() {
+        if (journalLock != null) {
+            return;
+        }
+        java.nio.file.Path dir = config.broker().dataDir().toAbsolutePath();
+        try {
+            journalLock = gov.hms.pipeline.storage.ProcessLock.acquire(dir.resolve("pipeline.lock"), "the data folder " + dir);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("the broker's data folder " + dir + " cannot be locked: " + e.getMessage(), e);
+        }
+    }
+
     /** Stops the broker; queued messages stay in the journal. No-op when not running. */
     @PreDestroy
     public synchronized void stop() {
@@ -115,7 +130,21 @@ public class EmbeddedBroker {
             Log.errorf("embedded broker did not stop cleanly: %s", e.toString());
         } finally {
             broker = null;
+            releaseJournal();
         }
+    }
+
+    private void releaseJournal() {
+        if (journalLock == null) {
+            return;
+        }
+        try {
+            journalLock.write("closed " + java.time.Instant.now());
+            journalLock.close();
+        } catch (java.io.IOException e) {
+            Log.warnf("embedded broker: could not release %s: %s", journalLock.file(), e.toString());
+        }
+        journalLock = null;
     }
 
     /** Whether this service runs the broker itself and it is up. */
@@ -165,6 +194,9 @@ public class EmbeddedBroker {
                 .setPagingDirectory(dataDir.resolve("paging").toString())
                 .setLargeMessagesDirectory(dataDir.resolve("large-messages").toString())
                 .setNodeManagerLockDirectory(dataDir.toString())
+                // A message whose processing kills the service must still reach max-delivery-attempts:
+                // the count is written to the journal before each delivery, so a crash does not reset it.
+                .setPersistDeliveryCountBeforeDelivery(true)
                 .setJMXManagementEnabled(false)
                 .setSecurityEnabled(config.broker().user().isPresent());
         configuration.addAcceptorConfiguration("pipeline", acceptorUri());

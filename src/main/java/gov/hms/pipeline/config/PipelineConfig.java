@@ -234,6 +234,15 @@ public interface PipelineConfig {
         /** Where checkpoints are appended; default {@code <log name>.checkpoints.jsonl} next to the log. */
         @WithName("checkpoint-file")
         Optional<Path> checkpointFile();
+
+        /**
+         * Free space the audit folder's file system must keep (e.g. {@code 64K}): below it the log takes
+         * no records, so deployments fail before delivery with HTTP 503 and readiness is DOWN, instead
+         * of a write failing half-way (docs/operations.md). {@code 0} turns the floor off.
+         */
+        @WithName("min-free-space")
+        @WithDefault("64K")
+        io.quarkus.runtime.configuration.MemorySize minFreeSpace();
     }
 
     /** Limits applied while parsing, before anything else looks at the input. */

@@ -68,7 +68,7 @@ public record DeadLetter(
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Summary(String id, String deploymentId, String createdAt, String updatedAt, String policyId,
-            String version, String idempotencyKey, List<String> delivered, List<DeliveryOutcome> missing,
+            String version, String source, String idempotencyKey, List<String> delivered, List<DeliveryOutcome> missing,
             String lastError, int retries, List<PackageInfo> packages) {
     }
 
@@ -78,7 +78,11 @@ public record DeadLetter(
 
     public Summary summary() {
         String lastError = String.join("; ", missing.stream().map(d -> "target " + d.target() + ": " + d.error()).toList());
-        return new Summary(id, id, createdAt, updatedAt, policyId, version, key(), delivered, missing, lastError,
+        // The audit log's term for the source (http, file, queue, api), not the stored enum name.
+        String sourceLabel = source == null ? null : java.util.Arrays.stream(gov.hms.pipeline.api.Source.values())
+                .filter(known -> known.name().equals(source)).map(gov.hms.pipeline.api.Source::label)
+                .findFirst().orElse(source);
+        return new Summary(id, id, createdAt, updatedAt, policyId, version, sourceLabel, key(), delivered, missing, lastError,
                 retries, packages.stream().map(p -> new PackageInfo(p.format(), p.sha256(), p.bytes().length)).toList());
     }
 }

@@ -184,6 +184,21 @@ public class TargetDelivery {
                 outcome.target(), deployment.policyId(), outcome.attempts(), outcome.error());
     }
 
+    /**
+     * Exchange property an ingress sets to {@code true} when its source will try this policy again by
+     * itself if the deployment fails transiently (the inbox with attempts left, the queue with
+     * redeliveries left): that source owns the retry, so no dead letter is kept for this attempt.
+     */
+    public static final String SOURCE_RETRIES = "sourceRetries";
+
+    /**
+     * The dead-letter rule (one owner for retries): some target lacks the package and the source will
+     * not try again by itself (HTTP, the Java API, a last inbox attempt or queue delivery).
+     */
+    public boolean deadLetterDue(Exchange exchange) {
+        return anyUndelivered(exchange) && !Boolean.TRUE.equals(exchange.getProperty(SOURCE_RETRIES, Boolean.class));
+    }
+
     /** Whether some target tried for this deployment does not have the package (the dead-letter case). */
     public boolean anyUndelivered(Exchange exchange) {
         Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);

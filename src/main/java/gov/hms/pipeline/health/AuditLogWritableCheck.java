@@ -11,7 +11,9 @@ import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Readiness: the audit log can be appended to. Every deployment must end with an audit record
- * before its caller is answered, so a service that cannot write it must not take work.
+ * before its caller is answered, so a service that cannot write it must not take work: DOWN when
+ * the folder or file is not writable, when free space is below {@code pipeline.audit.min-free-space},
+ * or after a failed write until a record is written again ({@code data.problem} says which).
  */
 @Readiness
 @ApplicationScoped
@@ -28,6 +30,9 @@ public class AuditLogWritableCheck implements HealthCheck {
         Path file = auditLog.file().toAbsolutePath();
         Path folder = file.getParent();
         String problem = problemWith(file, folder);
+        if (problem == null) {
+            problem = auditLog.problem();
+        }
         var response = HealthCheckResponse.named("audit-log").status(problem == null).withData("file", file.toString());
         return problem == null ? response.build() : response.withData("problem", problem).build();
     }

@@ -110,6 +110,7 @@ public class InboxFiles {
         exchange.setProperty(Deployment.PROPERTY, deployment);
         exchange.getMessage().setBody(file.bytes());
         int attempt = retries.nextAttempt(path);
+        exchange.setProperty(gov.hms.pipeline.delivery.TargetDelivery.SOURCE_RETRIES, attempt < retries.maxAttempts());
         if (attempt == 1) {
             Log.infof("inbox: picked up %s (%d bytes, owner %s) as deployment %s", file.quotedName(), file.size(),
                     file.owner(), deployment.id());

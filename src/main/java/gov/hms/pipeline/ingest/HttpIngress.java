@@ -26,6 +26,9 @@ public class HttpIngress {
     /** Request header carrying a detached JWS over the policy's canonical JSON (RFC 7515 appendix F). */
     public static final String SIGNATURE_HEADER = "X-Policy-Signature";
 
+    /** {@code Retry-After} of a 503, in seconds. */
+    static final String RETRY_AFTER_SECONDS = "30";
+
     private final ObjectMapper mapper = new ObjectMapper();
 
     /**
@@ -129,6 +132,10 @@ public class HttpIngress {
         }
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, result.httpStatus());
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        if (result.httpStatus() == 503) {
+            // Unavailable for now (the audit log, shutdown): RFC 9110 section 10.2.3.
+            message.setHeader("Retry-After", RETRY_AFTER_SECONDS);
+        }
     }
 
     /** The answer to a request refused before it became a deployment (a malformed query flag): its status, JSON. */

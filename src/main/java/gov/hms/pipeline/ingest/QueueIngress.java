@@ -150,6 +150,8 @@ public class QueueIngress {
         exchange.setMessage(fresh);
         exchange.setProperty(QueueMessage.PROPERTY, received);
         exchange.setProperty(Deployment.PROPERTY, deployment);
+        exchange.setProperty(gov.hms.pipeline.delivery.TargetDelivery.SOURCE_RETRIES,
+                deliveryCount < queue.maxRedeliveries() + 1);
     }
 
     /**
@@ -180,6 +182,25 @@ public class QueueIngress {
                     received.queue(), received.messageId(), EmbeddedBroker.deadLetterQueue(received.queue()),
                     received.deliveryCount(), result.httpStatus(), result.error());
         }
+    }
+
+    /**
+     * Whether the message arrives for more deliveries than allowed ({@code max-redeliveries} + 1):
+     * the earlier ones cannot have ended (each would have been settled), so the service died while
+     * processing it, and trying again would only repeat the crash (issue 16, poison message).
+     */
+    public boolean exhausted(Exchange exchange) {
+        return exchange.getProperty(QueueMessage.PROPERTY, QueueMessage.class).deliveryCount() > queue.maxRedeliveries() + 1;
+    }
+
+    /** The result of a message {@link #exhausted(Exchange)}: a failure saying why, for the dead-letter copy. */
+    public DeploymentResult refuseExhausted(Exchange exchange) {
+        QueueMessage received = exchange.getProperty(QueueMessage.PROPERTY, QueueMessage.class);
+        String reason = "delivered " + received.deliveryCount() + " times, more than the " + (queue.maxRedeliveries() + 1)
+                + " allowed (pipeline.queue.max-redeliveries + 1): the service stopped while processing it on the "
+                + "deliveries before (a crash); dead-lettered without another attempt";
+        Log.errorf("queue %s: message %s %s", received.queue(), received.messageId(), reason);
+        return DeploymentResult.failure(500, reason);
     }
 
     /** The settlement rule of {@link #settle(Exchange)}, for a given delivery of at most {@code maxDeliveries}. */

@@ -51,7 +51,7 @@ public class LedgerResource {
     private static final int DEFAULT_LIMIT = 100;
     private static final int MAX_LIMIT = 1000;
     private static final Set<String> STATUSES = Set.of(LedgerSteps.DELIVERING, LedgerSteps.COMPLETED,
-            LedgerSteps.UNCHANGED, LedgerSteps.FAILED);
+            LedgerSteps.UNCHANGED, LedgerSteps.FAILED, LedgerInterruptions.INTERRUPTED);
     private static final Pattern DEPLOYMENT_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     private final PolicyCatalogue catalogue;

@@ -33,6 +33,7 @@ public class StubPipelineConfig implements PipelineConfig {
     private String fsync = "always";
     private List<String> checkpointEvery = List.of("100", "1m");
     private Map<String, Subscriber> subscribers = Map.of();
+    private long minFreeSpace = 64 * 1024;
 
     public StubPipelineConfig maxBytes(int maxBytes) {
         this.maxBytes = maxBytes;
@@ -49,6 +50,12 @@ public class StubPipelineConfig implements PipelineConfig {
         this.rotate = List.of(rotate.split(","));
         this.fsync = fsync;
         this.checkpointEvery = List.of(checkpointEvery.split(","));
+        return this;
+    }
+
+    /** {@code pipeline.audit.min-free-space} in bytes. */
+    public StubPipelineConfig minFreeSpace(long bytes) {
+        this.minFreeSpace = bytes;
         return this;
     }
 
@@ -139,6 +146,11 @@ public class StubPipelineConfig implements PipelineConfig {
             @Override
             public Optional<Path> checkpointFile() {
                 return Optional.empty();
+            }
+
+            @Override
+            public io.quarkus.runtime.configuration.MemorySize minFreeSpace() {
+                return new io.quarkus.runtime.configuration.MemorySize(java.math.BigInteger.valueOf(minFreeSpace));
             }
         };
     }
