@@ -106,6 +106,8 @@ class FirstContactTest {
         assertThat(links).containsEntry("console", "/console").containsEntry("swaggerUi", "/q/swagger-ui").containsEntry("openapi", "/q/openapi")
                 .containsEntry("health", "/q/health");
         // Every link answers without credentials, the console excepted: it asks for them, as a browser expects.
+        // (Health answers 503 until the consumers' first poll: wait for readiness, as an operator would.)
+        gov.hms.pipeline.support.Readiness.awaitReady();
         links.forEach((name, path) -> given().redirects().follow(true).when().get(path).then()
                 .statusCode("console".equals(name) ? 401 : 200));
         assertThat(given().when().get("/q/swagger-ui/").then().statusCode(200).extract().asString()).contains("swagger-ui");
