@@ -73,6 +73,7 @@ public class DeadLetterResource {
     @Path("/{id}/retry")
     @APIResponse(responseCode = "200", description = "delivered to the targets that lacked it", ref = "Result")
     @APIResponse(responseCode = "502", description = "a target still did not take it", ref = "Result")
+    @APIResponse(responseCode = "503", description = "the audit log cannot be written, or the service is stopping", ref = "Result")
     @APIResponse(responseCode = "400", description = "not a dead-letter id", ref = "Error")
     @APIResponse(responseCode = "404", description = "no such dead letter", ref = "Error")
     @APIResponse(responseCode = "409", description = "a retry or discard of it is running, or a newer revision of the "

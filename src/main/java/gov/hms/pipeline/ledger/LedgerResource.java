@@ -166,6 +166,7 @@ public class LedgerResource {
     @APIResponse(responseCode = "404", description = "unknown policy or version", ref = "Result")
     @APIResponse(responseCode = "409", description = "refused as things stand", ref = "Result")
     @APIResponse(responseCode = "502", description = "a target did not take it", ref = "Result")
+    @APIResponse(responseCode = "503", description = "the audit log cannot be written, or the service is stopping", ref = "Result")
     @POST
     @Path("/policies/{id}/rollback")
     @Consumes(MediaType.WILDCARD)
@@ -198,6 +199,7 @@ public class LedgerResource {
     @APIResponse(responseCode = "200", description = "the deployment's result", ref = "Result")
     @APIResponse(responseCode = "404", description = "unknown policy", ref = "Result")
     @APIResponse(responseCode = "502", description = "a target did not take it", ref = "Result")
+    @APIResponse(responseCode = "503", description = "the audit log cannot be written, or the service is stopping", ref = "Result")
     @POST
     @Path("/policies/{id}/sync")
     @Consumes(MediaType.WILDCARD)
