@@ -80,7 +80,8 @@ public class LedgerSteps {
     }
 
     /**
-     * Takes the policy's lease and applies the version rules in one transaction; records the
+     * Takes the policy's lease and applies the version rules in one transaction (the lease costs no
+     * commit of its own); records the
      * deployment as {@code delivering} and, for new content, the new revision with its packages.
      *
      * @throws LedgerConflictException  (409) as the rules say, or when the lease stays taken
@@ -89,9 +90,8 @@ public class LedgerSteps {
     public void admit(Exchange exchange, @ExchangeProperty(Deployment.PROPERTY) Deployment deployment)
             throws SQLException, InterruptedException {
         String policyId = deployment.policyId();
-        holdLease(exchange, deployment);
         List<String> enabled = targetDelivery.enabledTargets().stream().map(DeliveryTarget::name).toList();
-        Admission admission = ledger.inTransaction(connection -> {
+        Admission admission = leases.underLease(policyId, deployment.id(), ledger, connection -> {
             Admission decided = decide(connection, deployment, enabled);
             if (decided.targets().isEmpty() && !enabled.isEmpty()) {
                 deployment.admit(decided.revision(), decided.key(), List.of()); // for its record in the ledger
@@ -102,6 +102,7 @@ public class LedgerSteps {
                     deployment.reason(), decided.key(), deployment.policySha256(), null);
             return decided;
         });
+        releaseWithTheExchange(exchange, deployment);
         deployment.admit(admission.revision(), admission.key(), admission.targets());
         Log.infof("deployment %s: policy %s revision %d admitted for %s", deployment.id(), policyId,
                 admission.revision(), admission.targets());
@@ -153,10 +154,20 @@ public class LedgerSteps {
     /** Takes the policy's lease; whatever happens to the exchange, the lease goes with it. */
     private void holdLease(Exchange exchange, Deployment deployment) throws SQLException, InterruptedException {
         leases.acquire(deployment.policyId(), deployment.id());
+        releaseWithTheExchange(exchange, deployment);
+    }
+
+    /** Exchange property: {@code true} once {@link #end} released the lease in its own transaction. */
+    private static final String LEASE_RELEASED = "ledgerLeaseReleased";
+
+    /** Safety net: whatever happens to the exchange, a lease {@link #end} did not release goes with it. */
+    private void releaseWithTheExchange(Exchange exchange, Deployment deployment) {
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
-                leases.release(deployment.policyId(), deployment.id());
+                if (!done.getProperty(LEASE_RELEASED, false, Boolean.class)) {
+                    leases.release(deployment.policyId(), deployment.id());
+                }
             }
         });
     }
@@ -243,7 +254,8 @@ public class LedgerSteps {
 
     /**
      * The deployment's end, after its final audit record is durable: its status in the ledger and
-     * the lease released. Never throws: the answer is decided and audited already; a ledger that
+     * the lease released, in one transaction (should it fail, the exchange's completion releases the
+     * lease). Never throws: the answer is decided and audited already; a ledger that
      * cannot be updated leaves the row {@code delivering} (the per-target rows are exact) and says so
      * in the log.
      */
@@ -265,13 +277,13 @@ public class LedgerSteps {
                 }
                 ledger.endDeployment(connection, deployment.id(), status, result == null ? null : result.error(),
                         result == null ? null : result.packageSha256(), result == null ? null : result.notifications());
+                leases.release(connection, deployment.policyId(), deployment.id());
                 return null;
             });
+            exchange.setProperty(LEASE_RELEASED, true);
         } catch (SQLException | RuntimeException e) {
             Log.errorf("deployment %s: its end (%s) could not be recorded in the ledger: %s", deployment.id(), status,
                     e.getMessage());
-        } finally {
-            leases.release(deployment.policyId(), deployment.id());
         }
     }
 }

@@ -66,26 +66,77 @@ public class PolicyLeases {
         }
     }
 
+    /**
+     * Runs {@code work} in one transaction that also takes the lease of {@code policyId} for
+     * {@code holder} (so taking it costs no commit of its own); while another holds it, the
+     * transaction is rolled back and tried again, up to {@code pipeline.ledger.lease-wait}. When
+     * {@code work} throws, the lease is not taken.
+     *
+     * @throws LedgerConflictException (409) if it is still held when the wait ends
+     */
+    public <T> T underLease(String policyId, String holder, DeploymentLedger ledger,
+            DeploymentLedger.TransactionWork<T> work) throws SQLException, InterruptedException {
+        Instant deadline = Instant.now().plus(wait);
+        long pause = FIRST_PAUSE_MILLIS;
+        while (true) {
+            try {
+                return ledger.inTransaction(connection -> {
+                    if (!tryAcquire(connection, policyId, holder)) {
+                        throw new LeaseTaken();
+                    }
+                    return work.run(connection);
+                });
+            } catch (LeaseTaken taken) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new LedgerConflictException("another deployment of policy " + policyId
+                            + " is still in progress after " + wait.toSeconds() + " s; try again later");
+                }
+                Thread.sleep(pause);
+                pause = Math.min(LONGEST_PAUSE_MILLIS, pause * 2);
+            }
+        }
+    }
+
+    /** Rolls back the transaction of {@link #underLease} when another holds the lease. */
+    private static final class LeaseTaken extends RuntimeException {
+        LeaseTaken() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** Releases the lease inside the caller's transaction, if {@code holder} still holds it. */
+    public void release(Connection connection, String policyId, String holder) throws SQLException {
+        Sql.update(connection, "DELETE FROM policy_lease WHERE policy_id = ? AND holder = ?", policyId, holder);
+    }
+
     /** @return whether {@code holder} now holds the lease */
     boolean tryAcquire(String policyId, String holder) throws SQLException {
+        try (Connection connection = database.connection()) {
+            return tryAcquire(connection, policyId, holder);
+        }
+    }
+
+    /**
+     * Takes the lease on the caller's connection (inside its transaction, or on its own). A failed
+     * INSERT ends a PostgreSQL transaction: the caller rolls back when this answers {@code false}.
+     */
+    boolean tryAcquire(Connection connection, String policyId, String holder) throws SQLException {
         Instant now = Instant.now();
         Instant expires = now.plus(lease);
-        try (Connection connection = database.connection()) {
-            if (Sql.update(connection, "UPDATE policy_lease SET holder = ?, instance = ?, expires_at = ? "
-                    + "WHERE policy_id = ? AND expires_at < ?", holder, instance, expires, policyId, now) == 1) {
-                Log.warnf("policy %s: took over a lease that had expired (its holder died or overran %s)", policyId, lease);
-                return true;
+        if (Sql.update(connection, "UPDATE policy_lease SET holder = ?, instance = ?, expires_at = ? "
+                + "WHERE policy_id = ? AND expires_at < ?", holder, instance, expires, policyId, now) == 1) {
+            Log.warnf("policy %s: took over a lease that had expired (its holder died or overran %s)", policyId, lease);
+            return true;
+        }
+        try {
+            Sql.update(connection, "INSERT INTO policy_lease (policy_id, holder, instance, expires_at) VALUES (?, ?, ?, ?)",
+                    policyId, holder, instance, expires);
+            return true;
+        } catch (SQLException e) {
+            if (isUniqueViolation(e) || isContention(e)) {
+                return false;
             }
-            try {
-                Sql.update(connection, "INSERT INTO policy_lease (policy_id, holder, instance, expires_at) VALUES (?, ?, ?, ?)",
-                        policyId, holder, instance, expires);
-                return true;
-            } catch (SQLException e) {
-                if (isUniqueViolation(e)) {
-                    return false;
-                }
-                throw e;
-            }
+            throw e;
         }
     }
 
@@ -97,6 +148,15 @@ public class PolicyLeases {
             Log.errorf("policy %s: lease of deployment %s not released (it expires after %s): %s", policyId, holder,
                     lease, e.getMessage());
         }
+    }
+
+    /**
+     * Another transaction inserting the same lease at the same moment: H2's lock timeout (HYT00) or a
+     * serialization failure or deadlock (SQLSTATE class 40); the lease is taken, try again.
+     */
+    static boolean isContention(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("HYT") || state.startsWith("40"));
     }
 
     /** SQLSTATE class 23 (integrity constraint violation), 23505 on both databases. */
