@@ -108,8 +108,14 @@ class ConsoleBrowserTest {
         browser.get("http://" + user + ":" + user + "-test@" + host + ":" + port + path);
     }
 
+    /**
+     * Waits for a condition across page loads: an element found on the page that a form's redirect
+     * or the live update is replacing may go stale while it is being looked at; that is "not yet".
+     */
     static WebDriverWait waiting() {
-        return new WebDriverWait(browser, WAIT);
+        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        return wait;
     }
 
     /** The whole page (the window made as tall as the page, then restored) into {@code <name>.png}. */
