@@ -23,14 +23,4 @@ public enum Source {
     public String label() {
         return label;
     }
-
-    /** @return the source with this label */
-    public static Source ofLabel(String label) {
-        for (Source source : values()) {
-            if (source.label.equals(label)) {
-                return source;
-            }
-        }
-        throw new IllegalArgumentException("unknown source " + label);
-    }
 }

@@ -5,13 +5,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Collection;
-import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -40,33 +36,13 @@ public final class AtomicFiles {
 
     /**
      * {@link #write(Path, byte[])} without forcing: whole or absent after the process dies, but only
-     * in the operating system's cache until {@link #forceAll(Collection)}, so a power loss may take it. For a
-     * file that is usually deleted again within moments, where an fsync each would be the cost.
+     * in the operating system's cache, so a power loss may take it. For a file whose loss costs nothing
+     * that cannot be had again (the inbox's result files), where an fsync each would be the cost.
      *
      * @throws IOException if the folder cannot be written
      */
     public static void writeUnforced(Path target, byte[] bytes) throws IOException {
         write(target, bytes, false);
-    }
-
-    /**
-     * Forces files written by {@link #writeUnforced(Path, byte[])}, then each of their folders once,
-     * so both their content and their names survive a power loss. A file deleted meanwhile is
-     * skipped: there is nothing left to keep.
-     *
-     * @throws IOException if one exists but cannot be forced
-     */
-    public static void forceAll(Collection<Path> targets) throws IOException {
-        Set<Path> folders = new LinkedHashSet<>();
-        for (Path target : targets) {
-            try (FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE)) {
-                channel.force(true);
-                folders.add(target.toAbsolutePath().getParent());
-            } catch (NoSuchFileException e) {
-                // taken meanwhile
-            }
-        }
-        folders.forEach(AtomicFiles::forceDirectory);
     }
 
     /**
@@ -102,11 +78,5 @@ public final class AtomicFiles {
         } finally {
             Files.deleteIfExists(temporary);
         }
-    }
-
-    /** Whether a folder entry is a finished JSON file of a store (not an in-progress one). */
-    public static boolean isStoredJson(Path file) {
-        String name = file.getFileName().toString();
-        return name.endsWith(".json") && !name.startsWith(TEMPORARY_PREFIX) && Files.isRegularFile(file);
     }
 }
