@@ -60,8 +60,8 @@ public class DeploymentLedger {
     }
 
     /**
-     * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws
-     * (the exception then goes on to the caller).
+     * Runs {@code work} in one transaction: committed when it returns, and durable before this
+     * returns ({@link H2GroupCommit}); rolled back when it throws (the exception then goes on to the caller).
      */
     public <T> T inTransaction(TransactionWork<T> work) throws SQLException {
         try (Connection connection = connection()) {
@@ -69,6 +69,7 @@ public class DeploymentLedger {
             try {
                 T result = work.run(connection);
                 connection.commit();
+                H2GroupCommit.awaitDurable(connection);
                 return result;
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();

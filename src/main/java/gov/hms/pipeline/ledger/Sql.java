@@ -74,10 +74,21 @@ public final class Sql {
         return timestamp == null ? null : timestamp.toInstant().truncatedTo(ChronoUnit.MILLIS).toString();
     }
 
-    /** Runs an INSERT, UPDATE or DELETE. @return the rows it changed */
+    /**
+     * Runs an INSERT, UPDATE or DELETE. In auto-commit mode it returns once the change is durable
+     * ({@link H2GroupCommit}); inside a transaction, the commit makes it so
+     * ({@link DeploymentLedger#inTransaction}).
+     *
+     * @return the rows it changed
+     */
     public static int update(Connection connection, String sql, Object... values) throws SQLException {
+        int changed;
         try (PreparedStatement statement = bind(connection.prepareStatement(sql), values)) {
-            return statement.executeUpdate();
+            changed = statement.executeUpdate();
         }
+        if (changed > 0 && connection.getAutoCommit()) {
+            H2GroupCommit.awaitDurable(connection);
+        }
+        return changed;
     }
 }

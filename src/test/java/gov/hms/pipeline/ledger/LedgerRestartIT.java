@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The packaged service as a real process on the embedded H2 ledger: killed with SIGKILL right after
  * a deployment answered success, then started again on the same data folder. Every committed row
- * must be there (WRITE_DELAY=0), with the archived package byte for byte.
+ * must be there (the group commit), with the archived package byte for byte.
  */
 class LedgerRestartIT {
 

@@ -72,9 +72,9 @@ public class PipelineTestResources implements QuarkusTestResourceLifecycleManage
         return config;
     }
 
-    /** The embedded ledger database in a data folder, as the service's default (WRITE_DELAY=0) but elsewhere. */
+    /** The embedded ledger database in a data folder, as the service's default but elsewhere. */
     public static String h2Url(Path dataDir) {
-        return "jdbc:h2:file:" + dataDir.resolve("ledger/ledger") + ";WRITE_DELAY=0";
+        return "jdbc:h2:file:" + dataDir.resolve("ledger/ledger");
     }
 
     /** Settings a subclass adds for its own test class (a different set restarts Quarkus). */
