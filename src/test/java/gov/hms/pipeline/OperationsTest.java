@@ -105,6 +105,16 @@ class OperationsTest {
         assertThat(forces).isGreaterThan(0).isLessThanOrEqualTo(records);
     }
 
+    @Test
+    void ledgerGroupCommitCountersAreExportedAndFileWritesNeverOutnumberCommits() {
+        deploy("{\"id\":\"m5\",\"title\":\"t\",\"content\":\"c\"}", 200);
+        String text = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        double commits = unlabelled(text, "pipeline_ledger_commits_total");
+        double writes = unlabelled(text, "pipeline_ledger_file_writes_total");
+        assertThat(commits).isGreaterThanOrEqualTo(2); // at least the admission and the end
+        assertThat(writes).isGreaterThan(0).isLessThanOrEqualTo(commits);
+    }
+
     private static double unlabelled(String prometheusText, String name) {
         return prometheusText.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{}"))
                 .findFirst().map(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))

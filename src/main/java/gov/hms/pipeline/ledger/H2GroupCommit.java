@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.h2.engine.Session;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
@@ -28,6 +29,8 @@ import org.h2.mvstore.db.Store;
 public final class H2GroupCommit {
 
     private static final Map<MVStore, H2GroupCommit> BY_STORE = Collections.synchronizedMap(new WeakHashMap<>());
+    private static final AtomicLong COMMITS = new AtomicLong();
+    private static final AtomicLong FILE_WRITES = new AtomicLong();
 
     private final MVStore store;
     /** Stores begun and ended by this class; guarded by {@code this}. */
@@ -48,8 +51,19 @@ public final class H2GroupCommit {
     public static void awaitDurable(Connection connection) throws SQLException {
         MVStore store = fileStoreOf(connection);
         if (store != null) {
+            COMMITS.incrementAndGet();
             BY_STORE.computeIfAbsent(store, H2GroupCommit::new).awaitStore();
         }
+    }
+
+    /** @return commits that waited for the file since the JVM started */
+    public static long commits() {
+        return COMMITS.get();
+    }
+
+    /** @return writes of the database file run for them since the JVM started (commits per write: the sharing) */
+    public static long fileWrites() {
+        return FILE_WRITES.get();
     }
 
     private static MVStore fileStoreOf(Connection connection) throws SQLException {
@@ -94,6 +108,7 @@ public final class H2GroupCommit {
                 try {
                     // Outside the monitor: later writers queue up for the next store meanwhile.
                     store.commit();
+                    FILE_WRITES.incrementAndGet();
                     stored = true;
                 } catch (RuntimeException e) {
                     throw new SQLException("the ledger's database file could not be written: " + e.getMessage(), e);
