@@ -438,6 +438,15 @@ public interface PipelineConfig {
         Duration quietPeriod();
 
         /**
+         * How long a file's claim (a row in the ledger's {@code inbox_claim}) lasts unless its instance
+         * renews it (it does so every third of this while it lives): the longest a file taken by an
+         * instance that died waits before another instance sharing the folder takes it over.
+         */
+        @WithName("claim-lease")
+        @WithDefault("30s")
+        Duration claimLease();
+
+        /**
          * The 0.5.0 inbox's idempotent repository. No longer read (the inbox follows the ledger's
          * rules); kept so a 0.5.0 configuration still starts (docs/ledger.md, "Upgrading").
          */

@@ -154,13 +154,13 @@ public class PolicyLeases {
      * Another transaction inserting the same lease at the same moment: H2's lock timeout (HYT00) or a
      * serialization failure or deadlock (SQLSTATE class 40); the lease is taken, try again.
      */
-    static boolean isContention(SQLException e) {
+    public static boolean isContention(SQLException e) {
         String state = e.getSQLState();
         return state != null && (state.startsWith("HYT") || state.startsWith("40"));
     }
 
     /** SQLSTATE class 23 (integrity constraint violation), 23505 on both databases. */
-    static boolean isUniqueViolation(SQLException e) {
+    public static boolean isUniqueViolation(SQLException e) {
         return e.getSQLState() != null && e.getSQLState().startsWith("23");
     }
 }
