@@ -179,6 +179,14 @@ public interface PipelineConfig {
         Duration lease();
 
         /**
+         * How often a running instance records in the ledger that it is alive ({@code instance_heartbeat}).
+         * An instance not seen for three of these counts as dead: the policy leases it held are free at
+         * once, without waiting for {@code pipeline.ledger.lease}.
+         */
+        @WithDefault("5s")
+        Duration heartbeat();
+
+        /**
          * How long a deployment waits for another deployment of the same policy id to finish before
          * it gives up with 409.
          */

@@ -10,3 +10,14 @@ CREATE TABLE inbox_claim (
     claimed_until TIMESTAMP WITH TIME ZONE NOT NULL
 );
 CREATE INDEX inbox_claim_holder ON inbox_claim (claimed_by);
+
+-- Which instances are alive: each running instance moves its alive_until forward every
+-- pipeline.ledger.heartbeat. A policy lease (policy_lease) whose instance's alive_until has passed
+-- is free at once, without waiting for the lease itself (pipeline.ledger.lease) to run out: an
+-- instance that died does not hold its in-flight policies for long.
+CREATE TABLE instance_heartbeat (
+    instance    VARCHAR(128)             NOT NULL PRIMARY KEY,
+    started_at  TIMESTAMP WITH TIME ZONE NOT NULL,
+    seen_at     TIMESTAMP WITH TIME ZONE NOT NULL,
+    alive_until TIMESTAMP WITH TIME ZONE NOT NULL
+);
