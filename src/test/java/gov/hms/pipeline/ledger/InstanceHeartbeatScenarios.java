@@ -51,6 +51,33 @@ abstract class InstanceHeartbeatScenarios {
         }
     }
 
+    @Inject
+    CutOffDeployments cutOff;
+
+    @Test
+    void aDeliveringDeploymentWhoseLeaseIsGoneIsMarkedInterruptedAndOneThatHoldsItIsNot() throws Exception {
+        String orphan = java.util.UUID.randomUUID().toString();
+        String carried = java.util.UUID.randomUUID().toString();
+        try (Connection connection = database.connection()) {
+            for (String id : java.util.List.of(orphan, carried)) {
+                Sql.update(connection, "INSERT INTO deployment (deployment_id, policy_id, status, source, actor, started_at) "
+                        + "VALUES (?, ?, 'delivering', 'http', 'tester', ?)", id, "cut-off-" + id, Instant.now());
+            }
+            Sql.update(connection, "INSERT INTO policy_lease (policy_id, holder, instance, expires_at) VALUES (?, ?, ?, ?)",
+                    "cut-off-" + carried, carried, "node-live", Instant.now().plusSeconds(60));
+        }
+
+        assertThat(cutOff.sweep()).doesNotContain(carried);   // the orphan: by this sweep or the background one
+        try (Connection connection = database.connection()) {
+            assertThat(Sql.queryOne(connection, "SELECT status FROM deployment WHERE deployment_id = ?",
+                    row -> row.getString(1), orphan)).hasValue(LedgerInterruptions.INTERRUPTED);
+            assertThat(Sql.queryOne(connection, "SELECT status FROM deployment WHERE deployment_id = ?",
+                    row -> row.getString(1), carried)).hasValue(LedgerSteps.DELIVERING);
+            Sql.update(connection, "DELETE FROM policy_lease WHERE holder = ?", carried);
+            Sql.update(connection, "UPDATE deployment SET status = 'failed' WHERE deployment_id = ?", carried);
+        }
+    }
+
     @Test
     void theServiceRecordsItsOwnHeartbeatAtStartUp() throws Exception {
         try (Connection connection = database.connection()) {
