@@ -4,6 +4,7 @@ import gov.hms.pipeline.config.PipelineConfig;
 import gov.hms.pipeline.ledger.LedgerDatabase;
 import gov.hms.pipeline.ledger.PolicyLeases;
 import gov.hms.pipeline.ledger.Sql;
+import gov.hms.pipeline.service.PeriodicTask;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
@@ -14,9 +15,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Which instance deploys an inbox file, when several share one inbox folder: a claim row per file
@@ -40,7 +38,7 @@ public class InboxClaims {
     private final String instance;
     private final Duration lease;
     private final boolean enabled;
-    private ScheduledExecutorService renewer;
+    private PeriodicTask renewer;
 
     @Inject
     public InboxClaims(LedgerDatabase database, PipelineConfig config) {
@@ -65,18 +63,13 @@ public class InboxClaims {
                     + " picked up again", dropped, instance);
         }
         long every = Math.max(100, lease.toMillis() / 3);
-        renewer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "inbox-claim-renewer");
-            thread.setDaemon(true);
-            return thread;
-        });
-        renewer.scheduleWithFixedDelay(this::renewQuietly, every, every, TimeUnit.MILLISECONDS);
+        renewer = PeriodicTask.start("inbox-claim-renewer", Duration.ofMillis(every), this::renewQuietly);
     }
 
     @PreDestroy
     void stop() {
         if (renewer != null) {
-            renewer.shutdownNow();
+            renewer.close();
         }
     }
 

@@ -1,6 +1,7 @@
 package gov.hms.pipeline.ledger;
 
 import gov.hms.pipeline.config.PipelineConfig;
+import gov.hms.pipeline.service.PeriodicTask;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
@@ -10,9 +11,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Ends, in the ledger, deployments that no instance is carrying any more. A deployment holds its
@@ -31,7 +29,7 @@ public class CutOffDeployments {
     private final LedgerDatabase database;
     private final LedgerInterruptions interruptions;
     private final Duration every;
-    private ScheduledExecutorService sweeper;
+    private PeriodicTask sweeper;
 
     public CutOffDeployments(LedgerDatabase database, LedgerInterruptions interruptions, PipelineConfig config) {
         this.database = database;
@@ -40,18 +38,13 @@ public class CutOffDeployments {
     }
 
     void start(@Observes StartupEvent start) {
-        sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "cut-off-deployments");
-            thread.setDaemon(true);
-            return thread;
-        });
-        sweeper.scheduleWithFixedDelay(this::sweepQuietly, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        sweeper = PeriodicTask.start("cut-off-deployments", every, this::sweepQuietly);
     }
 
     @PreDestroy
     void stop() {
         if (sweeper != null) {
-            sweeper.shutdownNow();
+            sweeper.close();
         }
     }
 

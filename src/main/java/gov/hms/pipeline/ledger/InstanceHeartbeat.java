@@ -1,6 +1,7 @@
 package gov.hms.pipeline.ledger;
 
 import gov.hms.pipeline.config.PipelineConfig;
+import gov.hms.pipeline.service.PeriodicTask;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
@@ -11,9 +12,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * This instance's sign of life in the shared ledger: a row per instance ({@code pipeline.audit.instance})
@@ -33,7 +31,7 @@ public class InstanceHeartbeat {
     private final String instance;
     private final Duration every;
     private final Instant started = Instant.now();
-    private ScheduledExecutorService beater;
+    private PeriodicTask beater;
 
     @Inject
     public InstanceHeartbeat(LedgerDatabase database, PipelineConfig config) {
@@ -48,18 +46,13 @@ public class InstanceHeartbeat {
 
     void start(@Observes StartupEvent start) throws SQLException {
         beat();
-        beater = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "instance-heartbeat");
-            thread.setDaemon(true);
-            return thread;
-        });
-        beater.scheduleWithFixedDelay(this::beatQuietly, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        beater = PeriodicTask.start("instance-heartbeat", every, this::beatQuietly);
     }
 
     @PreDestroy
     void stop() {
         if (beater != null) {
-            beater.shutdownNow();
+            beater.close();
         }
     }
 
