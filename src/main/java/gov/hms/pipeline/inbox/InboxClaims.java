@@ -135,8 +135,4 @@ public class InboxClaims {
                     Math.max(100, lease.toMillis() / 3), e.getMessage());
         }
     }
-
-    public Duration lease() {
-        return lease;
-    }
 }

@@ -92,11 +92,6 @@ public final class ExternalArtemis implements AutoCloseable {
         return "tcp://127.0.0.1:" + port;
     }
 
-    /** The broker's process id (the JVM the run script started, or the script itself). */
-    public long pid() {
-        return process.descendants().map(ProcessHandle::pid).findFirst().orElse(process.pid());
-    }
-
     @Override
     public void close() throws InterruptedException {
         if (process == null) {
