@@ -179,6 +179,14 @@ public interface PipelineConfig {
         Duration lease();
 
         /**
+         * How often a running instance records in the ledger that it is alive ({@code instance_heartbeat}).
+         * An instance not seen for three of these counts as dead: the policy leases it held are free at
+         * once, without waiting for {@code pipeline.ledger.lease}.
+         */
+        @WithDefault("5s")
+        Duration heartbeat();
+
+        /**
          * How long a deployment waits for another deployment of the same policy id to finish before
          * it gives up with 409.
          */
@@ -436,6 +444,15 @@ public interface PipelineConfig {
         @WithName("quiet-period")
         @WithDefault("5s")
         Duration quietPeriod();
+
+        /**
+         * How long a file's claim (a row in the ledger's {@code inbox_claim}) lasts unless its instance
+         * renews it (it does so every third of this while it lives): the longest a file taken by an
+         * instance that died waits before another instance sharing the folder takes it over.
+         */
+        @WithName("claim-lease")
+        @WithDefault("30s")
+        Duration claimLease();
 
         /**
          * The 0.5.0 inbox's idempotent repository. No longer read (the inbox follows the ledger's

@@ -30,9 +30,12 @@ import org.apache.camel.component.file.strategy.MarkerFileExclusiveReadLockStrat
  * Unlike Camel's {@code readLock=changed}, which sleeps on the consumer thread for every file, a file
  * that is not ready yet is simply skipped and looked at again on the next poll, so 500 files dropped
  * at once cost one quiet period, not 500. A file waiting for its next deploy attempt
- * ({@link InboxRetries}) is skipped the same way. Once a file is ready, Camel's marker file
- * ({@code <name>.camelLock}, removed again after processing; orphans removed at start-up) keeps a
- * second consumer off it.
+ * ({@link InboxRetries}) is skipped the same way. Once a file is ready, its claim in the ledger
+ * ({@link InboxClaims}) keeps every other consumer off it, in this instance or in another sharing the
+ * folder: released once the file has been moved (commit) or given up (abort), kept while the file
+ * waits in the inbox for its next attempt (rollback). Camel's marker files ({@code <name>.camelLock})
+ * are no longer written (a marker left by a dead instance would hold the file until someone removed
+ * it); orphans of earlier versions are still removed at start-up.
  */
 @Singleton
 @Named("inboxReadLock")
@@ -42,9 +45,12 @@ public class InboxReadLock extends MarkerFileExclusiveReadLockStrategy {
     private final InboxRetries retries;
     private final Set<String> unreadableNames = ConcurrentHashMap.newKeySet();
 
-    public InboxReadLock(PipelineConfig config, InboxRetries retries) {
+    private final InboxClaims claims;
+
+    public InboxReadLock(PipelineConfig config, InboxRetries retries, InboxClaims claims) {
         this.quietPeriod = config.inbox().quietPeriod();
         this.retries = retries;
+        this.claims = claims;
     }
 
     /** @return {@code true} if the file is quiet and its marker file was created, else {@code false} (skip for now) */
@@ -77,7 +83,32 @@ public class InboxReadLock extends MarkerFileExclusiveReadLockStrategy {
                     quietFor.toMillis(), quietPeriod);
             return false;
         }
-        return super.acquireExclusiveReadLock(operations, file, exchange);
+        String name = file.getRelativeFilePath();
+        if (!claims.claim(name)) {
+            Log.debugf("inbox: %s is claimed by another instance", name);
+            return false;
+        }
+        if (!Files.exists(path)) {
+            // Another instance deployed and moved it between this poll's listing and the claim.
+            claims.release(name);
+            return false;
+        }
+        return true;
+    }
+
+    /** The file has been moved to the done or failed folder: the claim goes. */
+    @Override
+    public void releaseExclusiveReadLockOnCommit(GenericFileOperations<File> operations, GenericFile<File> file,
+            Exchange exchange) throws Exception {
+        super.releaseExclusiveReadLockOnCommit(operations, file, exchange);
+        claims.release(file.getRelativeFilePath());
+    }
+
+    @Override
+    public void releaseExclusiveReadLockOnAbort(GenericFileOperations<File> operations, GenericFile<File> file,
+            Exchange exchange) throws Exception {
+        super.releaseExclusiveReadLockOnAbort(operations, file, exchange);
+        claims.release(file.getRelativeFilePath());
     }
 
     /** The change time where the file system has one, else the modification time. */

@@ -15,7 +15,8 @@ import java.time.Instant;
  * in the ledger's {@code policy_lease} table. A lease names its holder (a deployment id) and
  * expires after {@code pipeline.ledger.lease}, so a holder that dies without releasing blocks
  * others for that long at most; at start-up an instance drops the leases its previous run held
- * (by {@code pipeline.audit.instance}). Taking a lease is an INSERT (or an UPDATE of an expired
+ * (by {@code pipeline.audit.instance}), and the leases of an instance that stopped sending heartbeats
+ * ({@link InstanceHeartbeat}) are free at once. Taking a lease is an INSERT (or an UPDATE of an expired
  * row): the primary key makes it atomic on H2 and PostgreSQL alike, with no lock held between
  * statements.
  */
@@ -124,8 +125,11 @@ public class PolicyLeases {
         Instant now = Instant.now();
         Instant expires = now.plus(lease);
         if (Sql.update(connection, "UPDATE policy_lease SET holder = ?, instance = ?, expires_at = ? "
-                + "WHERE policy_id = ? AND expires_at < ?", holder, instance, expires, policyId, now) == 1) {
-            Log.warnf("policy %s: took over a lease that had expired (its holder died or overran %s)", policyId, lease);
+                + "WHERE policy_id = ? AND (expires_at < ? OR instance IN "
+                + "(SELECT instance FROM instance_heartbeat WHERE alive_until < ?))",
+                holder, instance, expires, policyId, now, now) == 1) {
+            Log.warnf("policy %s: took over a lease that had expired (its holder overran %s, or its instance stopped"
+                    + " sending heartbeats: it died)", policyId, lease);
             return true;
         }
         try {
@@ -154,13 +158,13 @@ public class PolicyLeases {
      * Another transaction inserting the same lease at the same moment: H2's lock timeout (HYT00) or a
      * serialization failure or deadlock (SQLSTATE class 40); the lease is taken, try again.
      */
-    static boolean isContention(SQLException e) {
+    public static boolean isContention(SQLException e) {
         String state = e.getSQLState();
         return state != null && (state.startsWith("HYT") || state.startsWith("40"));
     }
 
     /** SQLSTATE class 23 (integrity constraint violation), 23505 on both databases. */
-    static boolean isUniqueViolation(SQLException e) {
+    public static boolean isUniqueViolation(SQLException e) {
         return e.getSQLState() != null && e.getSQLState().startsWith("23");
     }
 }
