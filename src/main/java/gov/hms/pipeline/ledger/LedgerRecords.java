@@ -22,10 +22,22 @@ public final class LedgerRecords {
      * @param policySha256  SHA-256 of that revision's RFC 8785 canonical JSON
      * @param packageSha256 SHA-256 of its JSON package
      * @param targets       every enabled target, and any other target that ever received it
+     * @param scheduled     its activations still to come (docs/scheduling.md), soonest first
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record PolicyStatus(String policyId, int revision, @Schema(nullable = true) String version, String policySha256,
-            String packageSha256, List<TargetStatus> targets) {
+            String packageSha256, List<TargetStatus> targets, List<ScheduledRevision> scheduled) {
+    }
+
+    /**
+     * An activation of a policy still to come.
+     *
+     * @param activateAt when it goes live (RFC 3339, UTC)
+     * @param status     {@code scheduled}, or {@code activating} while an instance starts it
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record ScheduledRevision(String deploymentId, int revision, @Schema(nullable = true) String version,
+            String activateAt, String status) {
     }
 
     /**

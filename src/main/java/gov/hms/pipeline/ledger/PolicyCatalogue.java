@@ -27,10 +27,12 @@ public class PolicyCatalogue {
 
     private final DeploymentLedger ledger;
     private final TargetDelivery targetDelivery;
+    private final DeploymentRequests requests;
 
-    public PolicyCatalogue(DeploymentLedger ledger, TargetDelivery targetDelivery) {
+    public PolicyCatalogue(DeploymentLedger ledger, TargetDelivery targetDelivery, DeploymentRequests requests) {
         this.ledger = ledger;
         this.targetDelivery = targetDelivery;
+        this.requests = requests;
     }
 
     /** @return the policy's live state, empty if the ledger has no such policy */
@@ -50,8 +52,11 @@ public class PolicyCatalogue {
                     : new TargetStatus(name, row.revision(), row.version(), row.packageSha256(), row.deliveredAt(),
                             row.revision() == current.get()));
         }
+        List<LedgerRecords.ScheduledRevision> scheduled = requests.scheduledOf(policyId).stream()
+                .map(r -> new LedgerRecords.ScheduledRevision(r.deploymentId(), r.revision(), r.version(), r.activateAt(),
+                        r.status())).toList();
         return Optional.of(new PolicyStatus(policyId, current.get(), revision.version(), revision.policySha256(),
-                revision.packageSha256(), targets));
+                revision.packageSha256(), targets, scheduled));
     }
 
     /**
