@@ -14,9 +14,7 @@ import gov.hms.pipeline.ledger.LedgerRecords.StoredVersion;
 import gov.hms.pipeline.packaging.PolicyPackage;
 import gov.hms.pipeline.validation.Rfc3339;
 import io.quarkus.logging.Log;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Named;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -61,6 +59,7 @@ public class ScheduledActivations {
     private final SchedulingConfig config;
     private final String instance;
     private final ExecutorService workers;
+    private final java.util.concurrent.atomic.AtomicBoolean previousRunReleased = new java.util.concurrent.atomic.AtomicBoolean();
 
     public ScheduledActivations(DeploymentLedger ledger, DeploymentRequests requests, PolicyLeases leases,
             AuditLog auditLog, ProducerTemplate producer, SchedulingConfig config, PipelineConfig pipeline,
@@ -75,8 +74,14 @@ public class ScheduledActivations {
         this.workers = workers;
     }
 
-    /** A previous run of this instance died holding claims: free them for the first poll. */
-    void releaseClaimsOfPreviousRun(@Observes StartupEvent start) throws SQLException {
+    /**
+     * A previous run of this instance died holding claims: free them, once, before this run's first
+     * poll claims anything (the poll's timer may start before start-up observers run).
+     */
+    private void releaseClaimsOfPreviousRun() throws SQLException {
+        if (previousRunReleased.getAndSet(true)) {
+            return;
+        }
         try (Connection connection = ledger.connection()) {
             int released = Sql.update(connection, "UPDATE deployment_request SET claimed_until = ? "
                     + "WHERE status = ? AND claimed_by = ?", Instant.EPOCH, DeploymentRequests.ACTIVATING, instance);
@@ -209,6 +214,7 @@ public class ScheduledActivations {
      * @return how many this poll claimed
      */
     public int runDue() throws SQLException {
+        releaseClaimsOfPreviousRun();
         int claimed = 0;
         for (String id : requests.due(Instant.now(), DUE_PER_POLL)) {
             Instant now = Instant.now();
