@@ -138,6 +138,20 @@ public final class Deployment {
     /** Whether this deployment re-delivers an archived revision instead of a received policy. */
     public boolean replay() { return replayRevision != null; }
 
+    /** Whether this deployment withdraws its policy: it delivers a tombstone (docs/scheduling.md), not a received policy. */
+    public boolean withdrawal() { return source == Source.WITHDRAWAL; }
+
+    /**
+     * An operator's withdrawal of a policy: the tombstone is built by the deploy route.
+     *
+     * @param reason why, in the operator's words (audited, and in the tombstone)
+     */
+    public static Deployment withdrawing(String policyId, String actor, String origin, String reason) {
+        Deployment deployment = new Deployment(UUID.randomUUID().toString(), Source.WITHDRAWAL, actor, origin, null, reason);
+        deployment.identify(policyId, null);
+        return deployment;
+    }
+
     /** The archived revision a replay makes live, or {@code null}. */
     public Integer replayRevision() { return replayRevision; }
 

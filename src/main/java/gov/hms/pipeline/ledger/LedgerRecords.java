@@ -23,10 +23,11 @@ public final class LedgerRecords {
      * @param packageSha256 SHA-256 of its JSON package
      * @param targets       every enabled target, and any other target that ever received it
      * @param scheduled     its activations still to come (docs/scheduling.md), soonest first
+     * @param withdrawn     whether the current revision is the policy's tombstone (it was withdrawn)
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record PolicyStatus(String policyId, int revision, @Schema(nullable = true) String version, String policySha256,
-            String packageSha256, List<TargetStatus> targets, List<ScheduledRevision> scheduled) {
+            String packageSha256, List<TargetStatus> targets, List<ScheduledRevision> scheduled, boolean withdrawn) {
     }
 
     /**

@@ -62,10 +62,12 @@ public class LedgerResource {
     private final DeploymentRequests requests;
     private final ScheduledActivations activations;
     private final gov.hms.pipeline.config.SchedulingConfig scheduling;
+    private final Withdrawals withdrawals;
 
     public LedgerResource(PolicyCatalogue catalogue, DeploymentLedger ledger, Redeployments redeployments,
             SecurityIdentity identity, DeploymentRequests requests, ScheduledActivations activations,
-            gov.hms.pipeline.config.SchedulingConfig scheduling) {
+            gov.hms.pipeline.config.SchedulingConfig scheduling, Withdrawals withdrawals) {
+        this.withdrawals = withdrawals;
         this.catalogue = catalogue;
         this.ledger = ledger;
         this.redeployments = redeployments;
@@ -103,6 +105,28 @@ public class LedgerResource {
     public Response policy(@PathParam("id") String id) throws SQLException {
         Optional<LedgerRecords.PolicyStatus> live = PolicyValidator.isSafeId(id) ? catalogue.live(id) : Optional.empty();
         return live.map(status -> Response.ok(status).build()).orElseGet(() -> error(404, "no policy " + id + " in the ledger"));
+    }
+
+    @Operation(summary = "Withdraw a live policy from every target with a signed tombstone package (operator; docs/scheduling.md)")
+    @APIResponse(responseCode = "200", description = "the withdrawal's deployment result", ref = "Result")
+    @APIResponse(responseCode = "400", description = "no reason, or a body that is not {\"reason\": \"...\"}", ref = "Error")
+    @APIResponse(responseCode = "404", description = "unknown policy", ref = "Result")
+    @APIResponse(responseCode = "409", description = "withdrawn already, or another deployment of the policy is in progress", ref = "Result")
+    @APIResponse(responseCode = "502", description = "a target did not take the tombstone", ref = "Result")
+    @APIResponse(responseCode = "503", description = "the audit log cannot be written, or the service is stopping", ref = "Result")
+    @DELETE
+    @Path("/policies/{id}")
+    @Consumes(MediaType.WILDCARD)
+    public Response withdraw(@PathParam("id") String id, @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = CancelRequest.class))) String body) throws SQLException {
+        Optional<CancelRequest> request = reason(body);
+        if (request.isEmpty() || request.get().reason() == null || request.get().reason().isBlank()) {
+            return error(400, "give a reason (it is audited and in the tombstone): {\"reason\": \"...\"}");
+        }
+        if (!PolicyValidator.isSafeId(id)) {
+            return error(404, "no policy " + id + " in the ledger");
+        }
+        return answer(withdrawals.withdraw(id, request.get().reason(), actor()));
     }
 
     @Operation(summary = "A policy's revisions, newest first")
@@ -280,8 +304,20 @@ public class LedgerResource {
                 .map(d -> Response.ok(d).build()).orElseGet(() -> error(404, "no deployment " + deploymentId));
     }
 
-    /** The body of a cancellation. */
+    /** The body of a cancellation or a withdrawal. */
     public record CancelRequest(String reason) {
+    }
+
+    /** A body of {@link CancelRequest}'s shape, whatever its media type; empty means no reason; unreadable is empty. */
+    private static Optional<CancelRequest> reason(String body) {
+        if (body == null || body.isBlank()) {
+            return Optional.of(new CancelRequest(null));
+        }
+        try {
+            return Optional.ofNullable(MAPPER.readValue(body, CancelRequest.class));
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
     }
 
     @Operation(summary = "Cancel a scheduled activation before it is due (operator; audited as cancelled)")
@@ -298,10 +334,8 @@ public class LedgerResource {
         if (!DEPLOYMENT_ID.matcher(deploymentId).matches()) {
             return error(404, "no deployment " + deploymentId);
         }
-        CancelRequest request;
-        try {
-            request = body == null || body.isBlank() ? new CancelRequest(null) : MAPPER.readValue(body, CancelRequest.class);
-        } catch (java.io.IOException e) {
+        Optional<CancelRequest> request = reason(body);
+        if (request.isEmpty()) {
             return error(400, "the body must be empty or a JSON object: {\"reason\": \"...\"}");
         }
         Optional<DeploymentProgress> before = DeploymentProgress.of(ledger.deployment(deploymentId),
@@ -309,7 +343,7 @@ public class LedgerResource {
         if (before.isEmpty()) {
             return error(404, "no deployment " + deploymentId);
         }
-        if (!activations.cancel(deploymentId, actor(), request == null ? null : request.reason())) {
+        if (!activations.cancel(deploymentId, actor(), request.get().reason())) {
             return error(409, "deployment " + deploymentId + " is " + before.get().deployment().status()
                     + ": only a scheduled activation that is not yet due can be cancelled");
         }

@@ -28,11 +28,14 @@ public class PolicyCatalogue {
     private final DeploymentLedger ledger;
     private final TargetDelivery targetDelivery;
     private final DeploymentRequests requests;
+    private final Withdrawals withdrawals;
 
-    public PolicyCatalogue(DeploymentLedger ledger, TargetDelivery targetDelivery, DeploymentRequests requests) {
+    public PolicyCatalogue(DeploymentLedger ledger, TargetDelivery targetDelivery, DeploymentRequests requests,
+            Withdrawals withdrawals) {
         this.ledger = ledger;
         this.targetDelivery = targetDelivery;
         this.requests = requests;
+        this.withdrawals = withdrawals;
     }
 
     /** @return the policy's live state, empty if the ledger has no such policy */
@@ -56,7 +59,7 @@ public class PolicyCatalogue {
                 .map(r -> new LedgerRecords.ScheduledRevision(r.deploymentId(), r.revision(), r.version(), r.activateAt(),
                         r.status())).toList();
         return Optional.of(new PolicyStatus(policyId, current.get(), revision.version(), revision.policySha256(),
-                revision.packageSha256(), targets, scheduled));
+                revision.packageSha256(), targets, scheduled, withdrawals.isWithdrawn(policyId, current.get())));
     }
 
     /**
