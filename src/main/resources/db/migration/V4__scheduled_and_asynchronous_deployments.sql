@@ -3,6 +3,7 @@
 -- the result a synchronous caller would have got), and a scheduled activation (validated, packaged
 -- and its revision stored at once; status scheduled until it is due, then activating while one
 -- instance holds the claim, then activated; or cancelled, or superseded by a newer revision).
+-- A scheduled withdrawal (kind withdrawal) is due at a live revision's expiresAt.
 -- The deployment's own row (table deployment) appears at admission, as for every deployment.
 -- One schema for H2 and PostgreSQL, as V1.
 CREATE TABLE deployment_request (
@@ -11,6 +12,7 @@ CREATE TABLE deployment_request (
     revision       INTEGER,
     version        VARCHAR(256),
     status         VARCHAR(16)              NOT NULL,
+    kind           VARCHAR(16)              DEFAULT 'activation' NOT NULL,
     source         VARCHAR(16)              NOT NULL,
     actor          VARCHAR(256)             NOT NULL,
     origin         VARCHAR(1024),

@@ -146,8 +146,8 @@ public final class Deployment {
      *
      * @param reason why, in the operator's words (audited, and in the tombstone)
      */
-    public static Deployment withdrawing(String policyId, String actor, String origin, String reason) {
-        Deployment deployment = new Deployment(UUID.randomUUID().toString(), Source.WITHDRAWAL, actor, origin, null, reason);
+    public static Deployment withdrawing(String id, String policyId, String actor, String origin, String reason) {
+        Deployment deployment = new Deployment(id, Source.WITHDRAWAL, actor, origin, null, reason);
         deployment.identify(policyId, null);
         return deployment;
     }

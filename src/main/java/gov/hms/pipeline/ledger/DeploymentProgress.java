@@ -37,7 +37,7 @@ public record DeploymentProgress(@JsonUnwrapped DeploymentRecord deployment, Sch
             return java.util.Optional.empty();
         }
         JsonNode result = request.map(DeploymentRequests.RequestRow::result).map(DeploymentProgress::readTree).orElse(null);
-        Schedule schedule = request.filter(r -> r.activateAt() != null).map(r -> new Schedule(r.activateAt(), r.status(),
+        Schedule schedule = request.filter(r -> r.activateAt() != null).map(r -> new Schedule(r.kind(), r.activateAt(), r.status(),
                 r.activatedAt(), r.lateMillis(), r.lateMillis() == null ? null : r.lateMillis() > tolerance.toMillis(),
                 r.note())).orElse(null);
         if (admitted.isPresent()) {
@@ -67,7 +67,8 @@ public record DeploymentProgress(@JsonUnwrapped DeploymentRecord deployment, Sch
     /**
      * A scheduled activation.
      *
-     * @param activateAt  the instant the policy's {@code activateAt} names (RFC 3339, UTC)
+     * @param kind        {@code activation}, or {@code withdrawal} (at the live revision's {@code expiresAt})
+     * @param activateAt  the instant the policy's {@code activateAt} (or {@code expiresAt}) names (RFC 3339, UTC)
      * @param status      {@code scheduled}, {@code activating}, {@code activated}, {@code cancelled} or {@code superseded}
      * @param activatedAt when an instance began it
      * @param lateMillis  how long after {@code activateAt} it began, in milliseconds
@@ -75,7 +76,7 @@ public record DeploymentProgress(@JsonUnwrapped DeploymentRecord deployment, Sch
      * @param note        who cancelled it and why, or what superseded it
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Schedule(String activateAt, String status, String activatedAt, Long lateMillis, Boolean late,
+    public record Schedule(String kind, String activateAt, String status, String activatedAt, Long lateMillis, Boolean late,
             String note) {
     }
 }

@@ -34,6 +34,10 @@ public class DeploymentRequests {
     public static final String CANCELLED = "cancelled";
     public static final String SUPERSEDED = "superseded";
 
+    /** Kinds: a scheduled activation, or the withdrawal due at a live revision's {@code expiresAt}. */
+    public static final String ACTIVATION = "activation";
+    public static final String WITHDRAWAL = "withdrawal";
+
     private static final int TEXT_LENGTH = 1000;
 
     private final DeploymentLedger ledger;
@@ -54,17 +58,18 @@ public class DeploymentRequests {
      */
     public record RequestRow(String deploymentId, String policyId, Integer revision, String version, String status,
             String source, String actor, String origin, String activateAt, String activatedAt, Long lateMillis,
-            String intentKey, String note, String result, String createdAt) {
+            String intentKey, String note, String result, String createdAt, String kind) {
     }
 
     private static final String COLUMNS = "SELECT deployment_id, policy_id, revision, version, status, source, actor, "
-            + "origin, activate_at, activated_at, late_millis, idempotency_key, note, result, created_at FROM deployment_request";
+            + "origin, activate_at, activated_at, late_millis, idempotency_key, note, result, created_at, kind FROM deployment_request";
 
     private static RequestRow rowOf(ResultSet row) throws SQLException {
         long late = row.getLong(11);
         return new RequestRow(row.getString(1), row.getString(2), nullableInt(row, 3), row.getString(4),
                 row.getString(5), row.getString(6), row.getString(7), row.getString(8), time(row, 9), time(row, 10),
-                row.wasNull() ? null : late, row.getString(12), row.getString(13), row.getString(14), time(row, 15));
+                row.wasNull() ? null : late, row.getString(12), row.getString(13), row.getString(14), time(row, 15),
+                row.getString(16));
     }
 
     /** An asynchronous request, before it is validated. */
@@ -104,16 +109,32 @@ public class DeploymentRequests {
     }
 
     /**
-     * Marks every activation of the policy still scheduled for a revision up to {@code revision}
-     * superseded, except {@code by} itself.
+     * The withdrawal of a live revision at its policy's {@code expiresAt}, as its own deployment id,
+     * in the caller's transaction.
+     */
+    void scheduleExpiry(Connection connection, String deploymentId, String policyId, int revision, String version,
+            Instant expiresAt) throws SQLException {
+        Instant now = DeploymentLedger.now();
+        update(connection, "INSERT INTO deployment_request (deployment_id, policy_id, revision, version, status, kind, source, "
+                + "actor, origin, activate_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                deploymentId, policyId, revision, version, SCHEDULED, WITHDRAWAL, WITHDRAWAL, "system",
+                "expiresAt of revision " + revision, expiresAt, now, now);
+    }
+
+    /**
+     * Marks activations of the policy still scheduled for a revision up to {@code revision} superseded,
+     * except {@code by} itself, and, unless {@code activationsOnly} (a newer activation is scheduled: the
+     * live revision stays live until then), every withdrawal scheduled at an {@code expiresAt} (another
+     * revision was admitted).
      *
      * @return the deployment ids superseded
      */
-    List<String> supersede(Connection connection, String policyId, int revision, String by, String note)
-            throws SQLException {
+    List<String> supersede(Connection connection, String policyId, int revision, String by, boolean activationsOnly,
+            String note) throws SQLException {
+        // A withdrawal at expiresAt belongs to the revision that was live: any admission ends it.
         List<String> ids = query(connection, "SELECT deployment_id FROM deployment_request WHERE policy_id = ? "
-                + "AND status = ? AND revision <= ? AND deployment_id <> ?", row -> row.getString(1), policyId, SCHEDULED,
-                revision, by);
+                + "AND status = ? AND deployment_id <> ? AND ((kind = ? AND revision <= ?) OR (kind = ? AND 1 = ?))",
+                row -> row.getString(1), policyId, SCHEDULED, by, ACTIVATION, revision, WITHDRAWAL, activationsOnly ? 0 : 1);
         for (String id : ids) {
             update(connection, "UPDATE deployment_request SET status = ?, note = ?, updated_at = ? "
                     + "WHERE deployment_id = ? AND status = ?", SUPERSEDED, DeploymentLedger.clip(note, TEXT_LENGTH),

@@ -35,10 +35,12 @@ public final class LedgerRecords {
      *
      * @param activateAt when it goes live (RFC 3339, UTC)
      * @param status     {@code scheduled}, or {@code activating} while an instance starts it
+     * @param kind       {@code activation} (the revision goes live), or {@code withdrawal} (the live revision's
+     *                   {@code expiresAt}: it is withdrawn)
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record ScheduledRevision(String deploymentId, int revision, @Schema(nullable = true) String version,
-            String activateAt, String status) {
+            String activateAt, String status, String kind) {
     }
 
     /**

@@ -57,7 +57,7 @@ public class PolicyCatalogue {
         }
         List<LedgerRecords.ScheduledRevision> scheduled = requests.scheduledOf(policyId).stream()
                 .map(r -> new LedgerRecords.ScheduledRevision(r.deploymentId(), r.revision(), r.version(), r.activateAt(),
-                        r.status())).toList();
+                        r.status(), r.kind())).toList();
         return Optional.of(new PolicyStatus(policyId, current.get(), revision.version(), revision.policySha256(),
                 revision.packageSha256(), targets, scheduled, withdrawals.isWithdrawn(policyId, current.get())));
     }

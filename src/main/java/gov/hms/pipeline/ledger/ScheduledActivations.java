@@ -59,11 +59,13 @@ public class ScheduledActivations {
     private final SchedulingConfig config;
     private final String instance;
     private final ExecutorService workers;
+    private final Withdrawals withdrawals;
     private final java.util.concurrent.atomic.AtomicBoolean previousRunReleased = new java.util.concurrent.atomic.AtomicBoolean();
 
     public ScheduledActivations(DeploymentLedger ledger, DeploymentRequests requests, PolicyLeases leases,
             AuditLog auditLog, ProducerTemplate producer, SchedulingConfig config, PipelineConfig pipeline,
-            @Named("deploymentWorkers") ExecutorService workers) {
+            @Named("deploymentWorkers") ExecutorService workers, Withdrawals withdrawals) {
+        this.withdrawals = withdrawals;
         this.ledger = ledger;
         this.requests = requests;
         this.leases = leases;
@@ -122,7 +124,7 @@ public class ScheduledActivations {
             revision = Math.abs(revision);
             requests.schedule(connection, deployment, revision, key);
             deployment.admit(revision, key, List.of());
-            List<String> older = requests.supersede(connection, policyId, revision, deployment.id(),
+            List<String> older = requests.supersede(connection, policyId, revision, deployment.id(), true,
                     "superseded by deployment " + deployment.id() + " (revision " + revision + ", scheduled for "
                             + deployment.activateAt() + ")");
             leases.release(connection, policyId, deployment.id());
@@ -192,10 +194,33 @@ public class ScheduledActivations {
         }
         List<String> superseded;
         try (Connection connection = ledger.connection()) {
-            superseded = requests.supersede(connection, deployment.policyId(), deployment.revision(), deployment.id(),
+            superseded = requests.supersede(connection, deployment.policyId(), deployment.revision(), deployment.id(), false,
                     "superseded by deployment " + deployment.id() + " (revision " + deployment.revision() + ")");
         }
         auditSuperseded(superseded, deployment);
+        scheduleExpiry(deployment);
+    }
+
+    /**
+     * A live revision whose policy names an {@code expiresAt} (RFC 3339 date or date-time) is withdrawn
+     * then: a scheduled withdrawal, superseded like an activation when another revision is admitted first.
+     */
+    private void scheduleExpiry(Deployment deployment) throws SQLException {
+        if (deployment.withdrawal() || deployment.policy() == null) {
+            return;
+        }
+        com.fasterxml.jackson.databind.JsonNode expiresAt = deployment.policy().get("expiresAt");
+        Optional<Instant> instant = expiresAt == null || !expiresAt.isTextual() ? Optional.empty()
+                : Rfc3339.instant(expiresAt.asText());
+        if (instant.isEmpty()) {
+            return;
+        }
+        try (Connection connection = ledger.connection()) {
+            requests.scheduleExpiry(connection, java.util.UUID.randomUUID().toString(), deployment.policyId(),
+                    deployment.revision(), deployment.version(), instant.get().truncatedTo(ChronoUnit.MICROS));
+        }
+        Log.infof("deployment %s: policy %s revision %d will be withdrawn at its expiresAt %s", deployment.id(),
+                deployment.policyId(), deployment.revision(), instant.get());
     }
 
     private void auditSuperseded(List<String> superseded, Deployment by) {
@@ -237,13 +262,24 @@ public class ScheduledActivations {
                 return;
             }
             Optional<Integer> current = ledger.currentRevision(row.policyId());
-            if (current.isPresent() && current.get() > row.revision()) {
-                requests.supersedeClaimed(id, "superseded by revision " + current.get());
+            boolean superseded = DeploymentRequests.WITHDRAWAL.equals(row.kind())
+                    ? !current.map(c -> c.equals(row.revision())).orElse(false)
+                    : current.isPresent() && current.get() > row.revision();
+            if (superseded) {
+                requests.supersedeClaimed(id, "superseded by revision " + current.orElse(null));
                 audit(id, row.policyId(), AuditStep.SUPERSEDED, row.source(), row.actor(),
-                        "revision " + current.get() + " is current; revision " + row.revision() + " not activated");
+                        "revision " + current.orElse(null) + " is current; revision " + row.revision() + " not "
+                                + (DeploymentRequests.WITHDRAWAL.equals(row.kind()) ? "withdrawn" : "activated"));
                 return;
             }
             boolean late = row.lateMillis() != null && row.lateMillis() > config.tolerance().toMillis();
+            if (DeploymentRequests.WITHDRAWAL.equals(row.kind())) {
+                Log.infof("deployment %s: policy %s revision %d expired at %s; withdrawing it (%d ms after)", id,
+                        row.policyId(), row.revision(), row.activateAt(), row.lateMillis());
+                withdrawals.withdraw(id, row.policyId(), "expired at " + row.activateAt() + " (expiresAt)", "system");
+                requests.activated(id, null);
+                return;
+            }
             Deployment deployment = Deployment.activating(id, Source.valueOf(row.source().toUpperCase(java.util.Locale.ROOT)),
                     row.actor(), "scheduled activation at " + row.activateAt() + ", began " + row.lateMillis()
                             + " ms after" + (late ? " (late)" : ""), row.revision(), row.intentKey());

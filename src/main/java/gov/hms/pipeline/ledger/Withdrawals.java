@@ -49,6 +49,15 @@ public class Withdrawals {
      * @return the deployment's result; 404 for an unknown policy, 409 if it is withdrawn already
      */
     public DeploymentResult withdraw(String policyId, String reason, String actor) throws SQLException {
+        return withdraw(java.util.UUID.randomUUID().toString(), policyId, reason, actor);
+    }
+
+    /**
+     * As {@link #withdraw(String, String, String)} under a given deployment id (a scheduled
+     * withdrawal at {@code expiresAt} keeps the id it was scheduled under).
+     */
+    public DeploymentResult withdraw(String deploymentId, String policyId, String reason, String actor)
+            throws SQLException {
         Optional<Integer> current = ledger.currentRevision(policyId);
         if (current.isEmpty()) {
             return DeploymentResult.failure(404, "no policy " + policyId + " in the ledger");
@@ -57,7 +66,7 @@ public class Withdrawals {
             return DeploymentResult.failure(409, "policy " + policyId + " is withdrawn already (revision " + current.get()
                     + "); deploy or roll back a version to make it live again");
         }
-        Deployment deployment = Deployment.withdrawing(policyId, actor, "withdrawal of revision " + current.get()
+        Deployment deployment = Deployment.withdrawing(deploymentId, policyId, actor, "withdrawal of revision " + current.get()
                 + ": " + reason, reason);
         Exchange done = producer.send("direct:deploy", exchange -> exchange.setProperty(Deployment.PROPERTY, deployment));
         DeploymentResult result = done.getMessage().getBody(DeploymentResult.class);

@@ -110,6 +110,41 @@ class WithdrawalTest {
     }
 
     @Test
+    void aPolicyIsWithdrawnAtItsExpiresAtUnlessANewerRevisionCameFirst() {
+        String id = "expiring-rule";
+        java.time.Instant expiresAt = java.time.Instant.now().plusSeconds(3).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Response deployed = given().contentType("application/json").body("{\"id\":\"" + id + "\",\"title\":\"Heat rule\","
+                + "\"content\":\"Cooling centres open.\",\"expiresAt\":\"" + expiresAt + "\"}").when().post("/api/policies");
+        assertThat(deployed.statusCode()).isEqualTo(200);
+        JsonPath catalogue = given().when().get("/api/policies/" + id).then().extract().jsonPath();
+        assertThat(catalogue.getList("scheduled.kind")).containsExactly("withdrawal");
+        assertThat(java.time.Instant.parse(catalogue.getString("scheduled[0].activateAt"))).isEqualTo(expiresAt);
+        String expiry = catalogue.getString("scheduled[0].deploymentId");
+
+        await().during(Duration.between(java.time.Instant.now(), expiresAt.minusMillis(200))).atMost(Duration.ofSeconds(5))
+                .until(() -> deliveries(LIVE, id).size() == 1);
+        await().atMost(Duration.between(java.time.Instant.now(), expiresAt.plusSeconds(2))).pollInterval(Duration.ofMillis(50))
+                .until(() -> deliveries(LIVE, id).size() == 2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> given().when().get("/api/policies/" + id).then().extract()
+                .jsonPath().getBoolean("withdrawn"));
+        JsonPath withdrawal = given().when().get("/api/deployments/" + expiry).then().statusCode(200).extract().jsonPath();
+        assertThat(withdrawal.getString("status")).isEqualTo("completed");
+        assertThat(withdrawal.getString("source")).isEqualTo("withdrawal");
+        assertThat(withdrawal.getString("schedule.kind")).isEqualTo("withdrawal");
+
+        // A newer revision admitted before the expiry supersedes it.
+        String other = "expiring-superseded";
+        assertThat(given().contentType("application/json").body("{\"id\":\"" + other + "\",\"title\":\"t\",\"content\":\"v1\","
+                + "\"expiresAt\":\"2099-01-01T00:00:00Z\"}").when().post("/api/policies").statusCode()).isEqualTo(200);
+        String longExpiry = given().when().get("/api/policies/" + other).then().extract().jsonPath().getString("scheduled[0].deploymentId");
+        assertThat(given().contentType("application/json").body("{\"id\":\"" + other + "\",\"title\":\"t\",\"content\":\"v2\"}")
+                .when().post("/api/policies").statusCode()).isEqualTo(200);
+        assertThat(given().when().get("/api/deployments/" + longExpiry).then().extract().jsonPath().getString("status"))
+                .isEqualTo("superseded");
+        assertThat(given().when().get("/api/policies/" + other).then().extract().jsonPath().getList("scheduled")).isEmpty();
+    }
+
+    @Test
     void aWithdrawalNeedsAReasonAndAKnownPolicy() {
         Response noReason = withdraw("withdrawn-unknown", "{}");
         assertThat(noReason.statusCode()).isEqualTo(400);
