@@ -202,8 +202,8 @@ public class ScheduledActivations {
     }
 
     /**
-     * A live revision whose policy names an {@code expiresAt} (RFC 3339 date or date-time) is withdrawn
-     * then: a scheduled withdrawal, superseded like an activation when another revision is admitted first.
+     * A live revision whose policy names an {@code expiresAt} (RFC 3339 date or date-time) still to come is
+     * withdrawn then: a scheduled withdrawal, superseded when another revision is admitted first.
      */
     private void scheduleExpiry(Deployment deployment) throws SQLException {
         if (deployment.withdrawal() || deployment.policy() == null) {
@@ -212,7 +212,8 @@ public class ScheduledActivations {
         com.fasterxml.jackson.databind.JsonNode expiresAt = deployment.policy().get("expiresAt");
         Optional<Instant> instant = expiresAt == null || !expiresAt.isTextual() ? Optional.empty()
                 : Rfc3339.instant(expiresAt.asText());
-        if (instant.isEmpty()) {
+        if (instant.isEmpty() || !instant.get().isAfter(Instant.now())) {
+            // Past already (as activateAt): information for the targets, as before 0.6.0; nothing is scheduled.
             return;
         }
         try (Connection connection = ledger.connection()) {
