@@ -152,6 +152,19 @@ public class DeploymentRequests {
         }
     }
 
+    /** An activation not yet due: its id and instant. */
+    public record Upcoming(String deploymentId, Instant activateAt) {
+    }
+
+    /** @return activations due after {@code now} and up to {@code until}, soonest first */
+    public List<Upcoming> upcoming(Instant now, Instant until, int limit) throws SQLException {
+        try (Connection connection = ledger.connection()) {
+            return query(connection, "SELECT deployment_id, activate_at FROM deployment_request WHERE status = ? "
+                    + "AND activate_at > ? AND activate_at <= ? ORDER BY activate_at FETCH FIRST " + limit + " ROWS ONLY",
+                    row -> new Upcoming(row.getString(1), row.getTimestamp(2).toInstant()), SCHEDULED, now, until);
+        }
+    }
+
     /**
      * Claims a due activation for this instance: a conditional UPDATE, so of several instances
      * exactly one changes the row (H2 and PostgreSQL lock the row for the statement).

@@ -22,7 +22,13 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.ProducerTemplate;
@@ -60,6 +66,13 @@ public class ScheduledActivations {
     private final String instance;
     private final ExecutorService workers;
     private final Withdrawals withdrawals;
+    /** One-shot timers of activations due before the next poll, and their ids (one timer each). */
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "scheduled-activation-timer");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final java.util.Set<String> timed = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicBoolean previousRunReleased = new java.util.concurrent.atomic.AtomicBoolean();
 
     public ScheduledActivations(DeploymentLedger ledger, DeploymentRequests requests, PolicyLeases leases,
@@ -235,7 +248,8 @@ public class ScheduledActivations {
 
     /**
      * The poll (route {@code scheduled-activations}): claims every due activation this instance can
-     * win and runs each on a worker.
+     * win and runs each on a worker; one due before the next poll gets a one-shot timer at its
+     * instant, so it does not wait for that poll (the claim still decides which instance runs it).
      *
      * @return how many this poll claimed
      */
@@ -243,14 +257,35 @@ public class ScheduledActivations {
         releaseClaimsOfPreviousRun();
         int claimed = 0;
         for (String id : requests.due(Instant.now(), DUE_PER_POLL)) {
-            Instant now = Instant.now();
-            Optional<RequestRow> row = requests.claim(id, instance, now, now.plus(config.claim()));
-            if (row.isPresent()) {
-                claimed++;
-                workers.submit(() -> activate(row.get()));
+            claimed += claimAndRun(id) ? 1 : 0;
+        }
+        Instant now = Instant.now();
+        for (DeploymentRequests.Upcoming next : requests.upcoming(now, now.plus(config.pollInterval()), DUE_PER_POLL)) {
+            if (timed.add(next.deploymentId())) {
+                timer.schedule(() -> {
+                    timed.remove(next.deploymentId());
+                    try {
+                        claimAndRun(next.deploymentId());
+                    } catch (SQLException | RuntimeException e) {
+                        Log.warnf("deployment %s: claim at its instant failed (the next poll tries again): %s",
+                                next.deploymentId(), e.getMessage());
+                    }
+                }, Math.max(0, Duration.between(Instant.now(), next.activateAt()).toNanos()), TimeUnit.NANOSECONDS);
             }
         }
         return claimed;
+    }
+
+    /** @return whether this instance claimed the due activation and handed it to a worker */
+    private boolean claimAndRun(String deploymentId) throws SQLException {
+        Instant now = Instant.now();
+        Optional<RequestRow> row = requests.claim(deploymentId, instance, now, now.plus(config.claim()));
+        row.ifPresent(claimed -> workers.submit(() -> activate(claimed)));
+        return row.isPresent();
+    }
+
+    void stopTimer(@Observes ShutdownEvent stop) {
+        timer.shutdownNow();
     }
 
     /** Runs one claimed activation through {@code direct:deploy}; never throws. */
