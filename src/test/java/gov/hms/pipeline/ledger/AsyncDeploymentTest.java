@@ -10,7 +10,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import gov.hms.pipeline.support.AnotherSystem;
+import gov.hms.pipeline.support.InboxFolder;
 import gov.hms.pipeline.support.LedgerTestResources;
+import gov.hms.pipeline.support.PipelineTestResources;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -124,6 +127,35 @@ class AsyncDeploymentTest {
                 .body(policy("async-dry", "1.0.0")).when().post("/api/policies/validate");
         assertThat(dryRun.statusCode()).isEqualTo(200);
         assertThat(dryRun.header("Preference-Applied")).isNull();
+    }
+
+    @Test
+    void inboxAndQueueDeploymentsAreFollowedTheSameWayAScheduledOneFromTheInboxToo() throws Exception {
+        // The inbox (read after its quiet period): a policy scheduled 12 s ahead; its result file names the deployment to follow.
+        java.time.Instant activateAt = java.time.Instant.now().plusSeconds(12).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        InboxFolder inbox = new InboxFolder(PipelineTestResources.inboxDir());
+        inbox.drop("scheduled.json", "{\"id\":\"inbox-scheduled\",\"title\":\"t\",\"content\":\"c\",\"activateAt\":\""
+                + activateAt + "\"}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> inbox.done("scheduled.json").size() == 1);
+        JsonNode result = mapper.readTree(InboxFolder.resultFileOf(inbox.done("scheduled.json").get(0)).toFile());
+        assertThat(result.path("status").asText()).isEqualTo("scheduled");
+        String location = "/api/deployments/" + result.path("deploymentId").asText();
+        assertThat(poll(location).getString("status")).isIn("scheduled", "activating", "delivering", "completed");
+        await().atMost(Duration.ofSeconds(25)).until(() -> "completed".equals(poll(location).getString("status")));
+        assertThat(poll(location).getString("source")).isEqualTo("file");
+
+        // The queue: the reply names the deployment; it is in the ledger with its targets.
+        try (AnotherSystem system = new AnotherSystem(PipelineTestResources.brokerAmqpUrl(), null, null)) {
+            var replyTo = system.temporaryQueue();
+            var message = system.session().createTextMessage(policy("queue-followed", "1.0.0"));
+            message.setJMSReplyTo(replyTo);
+            system.send("policies.approved", message, Map.of());
+            JsonNode reply = mapper.readTree(AnotherSystem.bodyOf(system.receive(replyTo, Duration.ofSeconds(60))));
+            JsonPath followed = poll("/api/deployments/" + reply.path("deploymentId").asText());
+            assertThat(followed.getString("status")).isEqualTo("completed");
+            assertThat(followed.getString("source")).isEqualTo("queue");
+            assertThat(followed.getList("targets.status")).containsExactly("delivered", "delivered");
+        }
     }
 
     private static JsonNode withoutIdentity(JsonNode result) {
