@@ -62,7 +62,7 @@ class ScheduledActivationIT {
         }
     }
 
-    private PackagedService service(Path home, String... properties) throws IOException {
+    private PackagedService service(Path home) {
         PackagedService service = new PackagedService(home);
         services.add(service);
         return service;
