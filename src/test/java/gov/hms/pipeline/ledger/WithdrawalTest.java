@@ -132,6 +132,11 @@ class WithdrawalTest {
         assertThat(withdrawal.getString("source")).isEqualTo("withdrawal");
         assertThat(withdrawal.getString("schedule.kind")).isEqualTo("withdrawal");
 
+        // An expiresAt already past at admission schedules nothing (information for the targets).
+        assertThat(given().contentType("application/json").body("{\"id\":\"expired-already\",\"title\":\"t\",\"content\":\"c\","
+                + "\"expiresAt\":\"2025-03-31\"}").when().post("/api/policies").statusCode()).isEqualTo(200);
+        assertThat(given().when().get("/api/policies/expired-already").then().extract().jsonPath().getList("scheduled")).isEmpty();
+
         // A newer revision admitted before the expiry supersedes it.
         String other = "expiring-superseded";
         assertThat(given().contentType("application/json").body("{\"id\":\"" + other + "\",\"title\":\"t\",\"content\":\"v1\","
