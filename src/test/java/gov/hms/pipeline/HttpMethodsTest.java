@@ -29,8 +29,10 @@ class HttpMethodsTest {
     /** What each path serves: the API as documented in the README and the OpenAPI document. */
     private static final Map<String, Set<String>> SERVED = Map.ofEntries(
             Map.entry("/api/policies", Set.of("GET", "HEAD", "POST", "OPTIONS")),
-            // GET /api/policies/{id} serves "validate" as an id too (a JSON 404: no such policy).
-            Map.entry("/api/policies/validate", Set.of("GET", "HEAD", "POST", "OPTIONS")),
+            // GET and DELETE /api/policies/{id} serve "validate" as an id too (a JSON 404: no such policy).
+            Map.entry("/api/policies/validate", Set.of("GET", "HEAD", "DELETE", "POST", "OPTIONS")),
+            Map.entry("/api/policies/p1", Set.of("GET", "HEAD", "DELETE", "OPTIONS")),
+            Map.entry("/api/deployments/00000000-0000-4000-8000-000000000000", Set.of("GET", "HEAD", "DELETE", "OPTIONS")),
             Map.entry("/api/policies/p1/versions", Set.of("GET", "HEAD", "OPTIONS")),
             Map.entry("/api/policies/p1/rollback", Set.of("POST", "OPTIONS")),
             Map.entry("/api/policies/p1/sync", Set.of("POST", "OPTIONS")),

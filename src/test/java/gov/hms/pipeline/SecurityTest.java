@@ -56,9 +56,14 @@ class SecurityTest {
                     .then().statusCode(405).contentType("application/json")
                     .header("Allow", org.hamcrest.Matchers.allOf(org.hamcrest.Matchers.containsString("GET"),
                             org.hamcrest.Matchers.containsString("POST")));
-            // GET /api/policies/{id} matches "validate" too (answering 404 for no such policy), so GET is allowed there.
-            given().auth().preemptive().basic(user, user + "-test").when().delete("/api/policies/validate")
+            // GET and DELETE /api/policies/{id} match "validate" too (a withdrawal of a policy so named: operators only).
+            given().auth().preemptive().basic(user, user + "-test").when().put("/api/policies/validate")
                     .then().statusCode(405).header("Allow", org.hamcrest.Matchers.containsString("POST"));
+            given().auth().preemptive().basic(user, user + "-test").contentType("application/json")
+                    .body("{\"reason\":\"not mine to withdraw\"}").when().delete("/api/policies/validate")
+                    .then().statusCode(403).contentType("application/json");
+            given().auth().preemptive().basic(user, user + "-test").when()
+                    .delete("/api/deployments/00000000-0000-4000-8000-000000000000").then().statusCode(403);
         }
         given().when().get("/api/policies").then().statusCode(401);
     }

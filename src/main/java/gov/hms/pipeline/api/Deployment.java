@@ -38,6 +38,9 @@ public final class Deployment {
     private volatile Integer revision;
     private volatile String idempotencyKey;
     private volatile List<String> targetNames;
+    private volatile java.time.Instant activateAt;
+    private volatile String intentKey;
+    private volatile boolean respondAsync;
     private final Map<String, PolicyPackage> packages = new ConcurrentHashMap<>();
     private final List<DeliveryOutcome> deliveries = new CopyOnWriteArrayList<>();
     private final List<NotificationOutcome> notifications = new CopyOnWriteArrayList<>();
@@ -72,6 +75,22 @@ public final class Deployment {
     public static Deployment replaying(Source source, String actor, String origin, int revision, String reason) {
         Deployment deployment = new Deployment(UUID.randomUUID().toString(), source, actor, origin, null, reason);
         deployment.replayRevision = revision;
+        return deployment;
+    }
+
+    /**
+     * A scheduled activation that has come due (docs/scheduling.md): it continues the deployment
+     * that scheduled it, under the same id, replaying the revision stored when it was scheduled.
+     *
+     * @param id        the scheduled deployment's id (the {@code Location} its caller was given)
+     * @param revision  the revision stored at scheduling
+     * @param intentKey its {@code Idempotency-Key}: the policy SHA-256 for new content, else the deployment id
+     */
+    public static Deployment activating(String id, Source source, String actor, String origin, int revision,
+            String intentKey) {
+        Deployment deployment = new Deployment(id, source, actor, origin, null, null);
+        deployment.replayRevision = revision;
+        deployment.intentKey = intentKey;
         return deployment;
     }
 
@@ -119,6 +138,20 @@ public final class Deployment {
     /** Whether this deployment re-delivers an archived revision instead of a received policy. */
     public boolean replay() { return replayRevision != null; }
 
+    /** Whether this deployment withdraws its policy: it delivers a tombstone (docs/scheduling.md), not a received policy. */
+    public boolean withdrawal() { return source == Source.WITHDRAWAL; }
+
+    /**
+     * An operator's withdrawal of a policy: the tombstone is built by the deploy route.
+     *
+     * @param reason why, in the operator's words (audited, and in the tombstone)
+     */
+    public static Deployment withdrawing(String id, String policyId, String actor, String origin, String reason) {
+        Deployment deployment = new Deployment(id, Source.WITHDRAWAL, actor, origin, null, reason);
+        deployment.identify(policyId, null);
+        return deployment;
+    }
+
     /** The archived revision a replay makes live, or {@code null}. */
     public Integer replayRevision() { return replayRevision; }
 
@@ -142,6 +175,28 @@ public final class Deployment {
         this.revision = revision;
         this.idempotencyKey = idempotencyKey;
         this.targetNames = List.copyOf(targetNames);
+    }
+
+    /**
+     * The {@code Idempotency-Key} a replay keeps instead of a new one: set for a scheduled activation
+     * (its intent began when it was scheduled); {@code null} for a rollback or sync.
+     */
+    public String intentKey() { return intentKey; }
+
+    /**
+     * The instant a policy's {@code activateAt} names, when it is later than the policy's receipt
+     * (the deployment is then scheduled, not delivered); {@code null} for an immediate deployment.
+     */
+    public java.time.Instant activateAt() { return activateAt; }
+
+    public void activateAt(java.time.Instant instant) { this.activateAt = instant; }
+
+    /** Whether the caller asked to be answered before the deployment ends ({@code Prefer: respond-async}, RFC 7240). */
+    public boolean respondAsync() { return respondAsync; }
+
+    public Deployment respondAsync(boolean respondAsync) {
+        this.respondAsync = respondAsync;
+        return this;
     }
 
     /** The targets this deployment delivers to, by name; {@code null} before admission. */

@@ -9,7 +9,7 @@ import java.util.List;
  * The answer to one deployment: the seed's {@code result.status} in Java, and the JSON body of
  * every HTTP answer of {@code POST /api/policies} (see CONTRACT.md, "HTTP").
  *
- * @param status        {@code success} or {@code failure}
+ * @param status        {@code success} or {@code failure}; {@code scheduled} (202, delivered later) or {@code accepted} (202, asynchronous)
  * @param error         why it failed ({@code null} on success), e.g. {@code Validation failed}
  * @param errors        validation errors, each with a JSON Pointer (RFC 6901) path; {@code null} when none
  * @param deploymentId  this attempt's id (a UUID); also the audit log's {@code deploymentId}
@@ -39,6 +39,13 @@ public record DeploymentResult(
 
     public static final String SUCCESS = "success";
     public static final String FAILURE = "failure";
+    /**
+     * Validated, packaged and stored; delivered at its {@code activateAt} (HTTP 202, docs/scheduling.md).
+     * A success for every source: the inbox files it as done, the queue acknowledges it.
+     */
+    public static final String SCHEDULED = "scheduled";
+    /** Taken for asynchronous processing ({@code Prefer: respond-async}, HTTP 202); the outcome is polled. */
+    public static final String ACCEPTED = "accepted";
 
     /** A failure that names no deployment (it never got that far). */
     public static DeploymentResult failure(int httpStatus, String error) {
@@ -53,6 +60,6 @@ public record DeploymentResult(
 
     @JsonIgnore
     public boolean succeeded() {
-        return SUCCESS.equals(status);
+        return SUCCESS.equals(status) || SCHEDULED.equals(status);
     }
 }

@@ -11,7 +11,9 @@ public enum Source {
     /** An operator made an archived version live again ({@code POST /api/policies/{id}/rollback}). */
     ROLLBACK("rollback"),
     /** An operator re-delivered the live version to targets not in sync ({@code POST /api/policies/{id}/sync}). */
-    SYNC("sync");
+    SYNC("sync"),
+    /** An operator withdrew the policy from every target ({@code DELETE /api/policies/{id}}, docs/scheduling.md). */
+    WITHDRAWAL("withdrawal");
 
     private final String label;
 

@@ -786,8 +786,7 @@ public class AuditLog {
                             return true;
                         }
                         String step = record.path("step").asText();
-                        if (AuditStep.COMPLETED.equals(step) || AuditStep.FAILED.equals(step)
-                                || AuditStep.INTERRUPTED.equals(step)) {
+                        if (AuditStep.closes(step)) {
                             open.remove(id);
                         } else {
                             open.put(id, record);

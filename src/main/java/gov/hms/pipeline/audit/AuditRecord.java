@@ -38,8 +38,11 @@ public record AuditRecord(
     public static final String OK = "ok";
     public static final String ERROR = "error";
 
-    /** Whether this is the one record that ends a deployment ({@code completed} or {@code failed}). */
+    /**
+     * Whether this is the one record that ends a deployment ({@code completed} or {@code failed}), or
+     * closes it for now ({@code scheduled}, {@code cancelled}, {@code superseded}: {@link AuditStep#closes}).
+     */
     public boolean isFinal() {
-        return AuditStep.COMPLETED.equals(step) || AuditStep.FAILED.equals(step);
+        return AuditStep.closes(step) && !AuditStep.INTERRUPTED.equals(step);
     }
 }

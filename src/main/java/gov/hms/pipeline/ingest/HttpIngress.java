@@ -60,7 +60,8 @@ public class HttpIngress {
         Deployment deployment = new Deployment(Source.HTTP, principalName(message), origin,
                 contentType == null ? "" : contentType)
                 .signature(message.getHeader(SIGNATURE_HEADER, String.class))
-                .dryRun(dryRun);
+                .dryRun(dryRun)
+                .respondAsync(!dryRun && Preferences.respondAsync(message.getHeader(Preferences.PREFER, String.class)));
         exchange.setProperty(Deployment.PROPERTY, deployment);
         if (message.getBody() instanceof java.util.Map) {
             // Vert.x parsed a form (application/x-www-form-urlencoded) into a Map. A form is never a
@@ -132,6 +133,14 @@ public class HttpIngress {
         }
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, result.httpStatus());
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        if (result.httpStatus() == 202) {
+            // Where to follow it (RFC 9110 section 10.2.2); an asynchronous answer says it honoured the preference.
+            message.setHeader("Location", "/api/deployments/" + result.deploymentId());
+            Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
+            if (deployment != null && deployment.respondAsync()) {
+                message.setHeader(Preferences.PREFERENCE_APPLIED, Preferences.RESPOND_ASYNC);
+            }
+        }
         if (result.httpStatus() == 503) {
             // Unavailable for now (the audit log, shutdown): RFC 9110 section 10.2.3.
             message.setHeader("Retry-After", RETRY_AFTER_SECONDS);

@@ -22,10 +22,25 @@ public final class LedgerRecords {
      * @param policySha256  SHA-256 of that revision's RFC 8785 canonical JSON
      * @param packageSha256 SHA-256 of its JSON package
      * @param targets       every enabled target, and any other target that ever received it
+     * @param scheduled     its activations still to come (docs/scheduling.md), soonest first
+     * @param withdrawn     whether the current revision is the policy's tombstone (it was withdrawn)
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record PolicyStatus(String policyId, int revision, @Schema(nullable = true) String version, String policySha256,
-            String packageSha256, List<TargetStatus> targets) {
+            String packageSha256, List<TargetStatus> targets, List<ScheduledRevision> scheduled, boolean withdrawn) {
+    }
+
+    /**
+     * An activation of a policy still to come.
+     *
+     * @param activateAt when it goes live (RFC 3339, UTC)
+     * @param status     {@code scheduled}, or {@code activating} while an instance starts it
+     * @param kind       {@code activation} (the revision goes live), or {@code withdrawal} (the live revision's
+     *                   {@code expiresAt}: it is withdrawn)
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record ScheduledRevision(String deploymentId, int revision, @Schema(nullable = true) String version,
+            String activateAt, String status, String kind) {
     }
 
     /**

@@ -9,6 +9,7 @@ import gov.hms.pipeline.packaging.PolicyPackage;
 import gov.hms.pipeline.validation.PolicyValidator;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -58,13 +59,22 @@ public class LedgerResource {
     private final DeploymentLedger ledger;
     private final Redeployments redeployments;
     private final SecurityIdentity identity;
+    private final DeploymentRequests requests;
+    private final ScheduledActivations activations;
+    private final gov.hms.pipeline.config.SchedulingConfig scheduling;
+    private final Withdrawals withdrawals;
 
     public LedgerResource(PolicyCatalogue catalogue, DeploymentLedger ledger, Redeployments redeployments,
-            SecurityIdentity identity) {
+            SecurityIdentity identity, DeploymentRequests requests, ScheduledActivations activations,
+            gov.hms.pipeline.config.SchedulingConfig scheduling, Withdrawals withdrawals) {
+        this.withdrawals = withdrawals;
         this.catalogue = catalogue;
         this.ledger = ledger;
         this.redeployments = redeployments;
         this.identity = identity;
+        this.requests = requests;
+        this.activations = activations;
+        this.scheduling = scheduling;
     }
 
     /** The body of a rollback or sync request. */
@@ -95,6 +105,28 @@ public class LedgerResource {
     public Response policy(@PathParam("id") String id) throws SQLException {
         Optional<LedgerRecords.PolicyStatus> live = PolicyValidator.isSafeId(id) ? catalogue.live(id) : Optional.empty();
         return live.map(status -> Response.ok(status).build()).orElseGet(() -> error(404, "no policy " + id + " in the ledger"));
+    }
+
+    @Operation(summary = "Withdraw a live policy from every target with a signed tombstone package (operator; docs/scheduling.md)")
+    @APIResponse(responseCode = "200", description = "the withdrawal's deployment result", ref = "Result")
+    @APIResponse(responseCode = "400", description = "no reason, or a body that is not {\"reason\": \"...\"}", ref = "Error")
+    @APIResponse(responseCode = "404", description = "unknown policy", ref = "Result")
+    @APIResponse(responseCode = "409", description = "withdrawn already, or another deployment of the policy is in progress", ref = "Result")
+    @APIResponse(responseCode = "502", description = "a target did not take the tombstone", ref = "Result")
+    @APIResponse(responseCode = "503", description = "the audit log cannot be written, or the service is stopping", ref = "Result")
+    @DELETE
+    @Path("/policies/{id}")
+    @Consumes(MediaType.WILDCARD)
+    public Response withdraw(@PathParam("id") String id, @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = CancelRequest.class))) String body) throws SQLException {
+        Optional<CancelRequest> request = reason(body);
+        if (request.isEmpty() || request.get().reason() == null || request.get().reason().isBlank()) {
+            return error(400, "give a reason (it is audited and in the tombstone): {\"reason\": \"...\"}");
+        }
+        if (!PolicyValidator.isSafeId(id)) {
+            return error(404, "no policy " + id + " in the ledger");
+        }
+        return answer(withdrawals.withdraw(id, request.get().reason(), actor()));
     }
 
     @Operation(summary = "A policy's revisions, newest first")
@@ -259,8 +291,8 @@ public class LedgerResource {
         return Response.ok(new LedgerRecords.DeploymentPage(page, more ? page.get(page.size() - 1).deploymentId() : null)).build();
     }
 
-    @Operation(summary = "One deployment with its per-target attempts and notifications")
-    @APIResponse(responseCode = "200", description = "the deployment", content = @Content(schema = @Schema(implementation = LedgerRecords.DeploymentRecord.class)))
+    @Operation(summary = "One deployment with its per-target attempts and notifications; also while received or scheduled (docs/scheduling.md)")
+    @APIResponse(responseCode = "200", description = "the deployment", content = @Content(schema = @Schema(implementation = DeploymentProgress.class)))
     @APIResponse(responseCode = "404", description = "unknown deployment", ref = "Error")
     @GET
     @Path("/deployments/{deploymentId}")
@@ -268,8 +300,54 @@ public class LedgerResource {
         if (!DEPLOYMENT_ID.matcher(deploymentId).matches()) {
             return error(404, "no deployment " + deploymentId);
         }
-        return ledger.deployment(deploymentId).map(d -> Response.ok(d).build())
-                .orElseGet(() -> error(404, "no deployment " + deploymentId));
+        return DeploymentProgress.of(ledger.deployment(deploymentId), requests.find(deploymentId), scheduling.tolerance())
+                .map(d -> Response.ok(d).build()).orElseGet(() -> error(404, "no deployment " + deploymentId));
+    }
+
+    /** The body of a cancellation or a withdrawal. */
+    public record CancelRequest(String reason) {
+    }
+
+    /** A body of {@link CancelRequest}'s shape, whatever its media type; empty means no reason; unreadable is empty. */
+    private static Optional<CancelRequest> reason(String body) {
+        if (body == null || body.isBlank()) {
+            return Optional.of(new CancelRequest(null));
+        }
+        try {
+            return Optional.ofNullable(MAPPER.readValue(body, CancelRequest.class));
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Operation(summary = "Cancel a scheduled activation before it is due (operator; audited as cancelled)")
+    @APIResponse(responseCode = "200", description = "cancelled: the deployment as it now stands", content = @Content(schema = @Schema(implementation = DeploymentProgress.class)))
+    @APIResponse(responseCode = "400", description = "a body that is not {\"reason\": \"...\"}", ref = "Error")
+    @APIResponse(responseCode = "404", description = "unknown deployment", ref = "Error")
+    @APIResponse(responseCode = "409", description = "not scheduled (any more): already activating, activated, cancelled or superseded, or never scheduled", ref = "Error")
+    @DELETE
+    @Path("/deployments/{deploymentId}")
+    @Consumes(MediaType.WILDCARD)
+    public Response cancel(@PathParam("deploymentId") String deploymentId, @RequestBody(required = false, content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CancelRequest.class))) String body)
+            throws SQLException {
+        if (!DEPLOYMENT_ID.matcher(deploymentId).matches()) {
+            return error(404, "no deployment " + deploymentId);
+        }
+        Optional<CancelRequest> request = reason(body);
+        if (request.isEmpty()) {
+            return error(400, "the body must be empty or a JSON object: {\"reason\": \"...\"}");
+        }
+        Optional<DeploymentProgress> before = DeploymentProgress.of(ledger.deployment(deploymentId),
+                requests.find(deploymentId), scheduling.tolerance());
+        if (before.isEmpty()) {
+            return error(404, "no deployment " + deploymentId);
+        }
+        if (!activations.cancel(deploymentId, actor(), request.get().reason())) {
+            return error(409, "deployment " + deploymentId + " is " + before.get().deployment().status()
+                    + ": only a scheduled activation that is not yet due can be cancelled");
+        }
+        return deployment(deploymentId);
     }
 
     /** 404 for an unsafe or unknown policy id, else empty. */

@@ -48,6 +48,10 @@ public class LedgerRoles {
             needed = READERS;
         } else if ("POST".equals(method) && (path.endsWith("/rollback") || path.endsWith("/sync"))) {
             needed = OPERATORS;
+        } else if ("DELETE".equals(method) && path.startsWith("/api/deployments/")) {
+            needed = OPERATORS; // cancelling a scheduled activation
+        } else if ("DELETE".equals(method) && path.startsWith("/api/policies/")) {
+            needed = OPERATORS; // withdrawing a policy
         } else {
             return null;
         }

@@ -183,10 +183,12 @@ public class LedgerSteps {
         String newIntent = deployment.id();
 
         if (deployment.replay()) {
-            // A rollback or a sync is always a new intent, with a new key.
+            // A rollback or a sync is always a new intent, with a new key; a scheduled activation
+            // keeps the key of the intent that began when it was scheduled.
             int revision = deployment.replayRevision();
-            ledger.setCurrent(connection, policyId, revision, newIntent);
-            return new Admission(revision, newIntent, lacking(enabled, live, revision));
+            String key = deployment.intentKey() != null ? deployment.intentKey() : newIntent;
+            ledger.setCurrent(connection, policyId, revision, key);
+            return new Admission(revision, key, lacking(enabled, live, revision));
         }
 
         Optional<StoredVersion> known = versions.stream()

@@ -27,10 +27,15 @@ public class PolicyCatalogue {
 
     private final DeploymentLedger ledger;
     private final TargetDelivery targetDelivery;
+    private final DeploymentRequests requests;
+    private final Withdrawals withdrawals;
 
-    public PolicyCatalogue(DeploymentLedger ledger, TargetDelivery targetDelivery) {
+    public PolicyCatalogue(DeploymentLedger ledger, TargetDelivery targetDelivery, DeploymentRequests requests,
+            Withdrawals withdrawals) {
         this.ledger = ledger;
         this.targetDelivery = targetDelivery;
+        this.requests = requests;
+        this.withdrawals = withdrawals;
     }
 
     /** @return the policy's live state, empty if the ledger has no such policy */
@@ -50,8 +55,11 @@ public class PolicyCatalogue {
                     : new TargetStatus(name, row.revision(), row.version(), row.packageSha256(), row.deliveredAt(),
                             row.revision() == current.get()));
         }
+        List<LedgerRecords.ScheduledRevision> scheduled = requests.scheduledOf(policyId).stream()
+                .map(r -> new LedgerRecords.ScheduledRevision(r.deploymentId(), r.revision(), r.version(), r.activateAt(),
+                        r.status(), r.kind())).toList();
         return Optional.of(new PolicyStatus(policyId, current.get(), revision.version(), revision.policySha256(),
-                revision.packageSha256(), targets));
+                revision.packageSha256(), targets, scheduled, withdrawals.isWithdrawn(policyId, current.get())));
     }
 
     /**

@@ -55,6 +55,8 @@ public class SubscriberNotifier {
     public static final String EVENT_TYPE = "gov.hms.policy.deployed";
     /** The event type of a rollback: an archived version made live again by an operator. */
     public static final String ROLLBACK_EVENT_TYPE = "gov.hms.policy.rolled-back";
+    /** The event type of a withdrawal: the policy's tombstone reached the targets (docs/scheduling.md). */
+    public static final String WITHDRAWN_EVENT_TYPE = "gov.hms.policy.withdrawn";
     public static final String CONTENT_TYPE = "application/cloudevents+json";
 
     /** Exchange property: the {@link NotificationSubscriber} of the current attempt. */
@@ -174,7 +176,7 @@ public class SubscriberNotifier {
 
     /**
      * The event: {@code id} is the deployment id (one occurrence, the same for every subscriber),
-     * {@code type} {@value #EVENT_TYPE} ({@value #ROLLBACK_EVENT_TYPE} for a rollback), {@code subject}
+     * {@code type} {@value #EVENT_TYPE} ({@value #ROLLBACK_EVENT_TYPE} for a rollback, {@value #WITHDRAWN_EVENT_TYPE} for a withdrawal), {@code subject}
      * the policy id, {@code data} {@code {policyId, version, deploymentId, revision, packageSha256,
      * policySha256, targets}} ({@code revision}: the ledger's, docs/ledger.md).
      */
@@ -183,7 +185,8 @@ public class SubscriberNotifier {
         event.put("specversion", "1.0");
         event.put("id", deployment.id());
         event.put("source", "/policy-pipeline/" + config.audit().instance());
-        event.put("type", deployment.source() == gov.hms.pipeline.api.Source.ROLLBACK ? ROLLBACK_EVENT_TYPE : EVENT_TYPE);
+        event.put("type", deployment.source() == gov.hms.pipeline.api.Source.ROLLBACK ? ROLLBACK_EVENT_TYPE
+                : deployment.withdrawal() ? WITHDRAWN_EVENT_TYPE : EVENT_TYPE);
         event.put("subject", deployment.policyId());
         event.put("time", Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
         event.put("datacontenttype", "application/json");
@@ -197,6 +200,10 @@ public class SubscriberNotifier {
         PolicyPackage jsonPackage = deployment.packageIn(PolicyPackage.JSON);
         data.put("packageSha256", jsonPackage == null ? null : jsonPackage.sha256());
         data.put("policySha256", deployment.policySha256());
+        if (deployment.withdrawal()) {
+            data.put("withdrawn", true);
+            data.put("reason", deployment.reason());
+        }
         ArrayNode targets = data.putArray("targets");
         deployment.deliveries().stream().filter(DeliveryOutcome::delivered).map(DeliveryOutcome::target).forEach(targets::add);
         try {

@@ -139,6 +139,11 @@ public class PolicyValidator {
                 reportOnce(errors, "/" + field, "must be an RFC 3339 date (\"2024-10-01\") or date-time (\"2024-10-01T08:00:00Z\")");
             }
         }
+        JsonNode activateAt = policy.get("activateAt");
+        if (activateAt != null && !(activateAt.isTextual() && Rfc3339.isDateTime(activateAt.asText()))) {
+            // A scheduled instant must name one instant: a date-time with its offset, never a bare date.
+            reportOnce(errors, "/activateAt", "must be an RFC 3339 date-time with offset such as \"2025-01-01T00:00:00+01:00\"");
+        }
         JsonNode approvedAt = policy.path("approval").path("approvedAt");
         if (approvedAt.isTextual() && !Rfc3339.isDateTime(approvedAt.asText())) {
             reportOnce(errors, "/approval/approvedAt", "must be an RFC 3339 date-time such as \"2024-09-12T14:30:00Z\"");
