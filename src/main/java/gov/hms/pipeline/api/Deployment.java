@@ -174,7 +174,10 @@ public final class Deployment {
 
     public void addDelivery(DeliveryOutcome outcome) { deliveries.add(outcome); }
 
-    public List<DeliveryOutcome> deliveries() { return List.copyOf(deliveries); }
+    /** Targets are delivered to in parallel; their outcomes are listed by target name. */
+    public List<DeliveryOutcome> deliveries() {
+        return deliveries.stream().sorted(java.util.Comparator.comparing(DeliveryOutcome::target)).toList();
+    }
 
     public void addNotification(NotificationOutcome outcome) { notifications.add(outcome); }
 

@@ -130,6 +130,16 @@ public interface PipelineConfig {
         @WithName("max-delay")
         @WithDefault("60s")
         Duration maxDelay();
+
+        /**
+         * Requests to targets in flight at once, over all deployments of this instance (the
+         * {@code targetDeliveryExecutor}'s threads); camel-http's connection pool is sized from it
+         * ({@code camel.component.http.max-total-connections} and {@code connections-per-route}).
+         * Its default, {@code 16}, is in the framework's {@code application.properties}, where those
+         * pool keys refer to it.
+         */
+        @WithName("max-parallel")
+        int maxParallel();
     }
 
     /** Fan-out of CloudEvents to subscribers. */

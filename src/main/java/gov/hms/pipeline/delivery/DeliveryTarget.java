@@ -10,10 +10,13 @@ import java.time.Duration;
  * @param format          {@code json} or {@code zip}
  * @param connectTimeout  time allowed to connect
  * @param responseTimeout time allowed for the answer
- * @param endpointUri     the camel-http endpoint (see {@link HttpEndpoints#post}); may hold a password
+ * @param endpointUri     the camel-http endpoint this target shares with every target of the same
+ *                        timeouts (see {@link HttpEndpoints#sharedPost}); the URL goes with each request
+ * @param authorization   the {@code Authorization} header the target expects (HTTP Basic), or {@code null};
+ *                        never logged
  */
 public record DeliveryTarget(String name, String url, String format, Duration connectTimeout, Duration responseTimeout,
-                             String endpointUri) {
+                             String endpointUri, String authorization) {
 
     /** Names the target without its credentials. */
     @Override

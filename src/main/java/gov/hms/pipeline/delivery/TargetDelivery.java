@@ -53,6 +53,8 @@ public class TargetDelivery {
     public static final String PACKAGE_SHA256 = "X-Package-Sha256";
 
     private static final int BODY_EXCERPT = 200;
+    /** Failed targets the error text names; the rest are counted. */
+    private static final int NAMED_FAILURES = 5;
 
     private final PipelineConfig config;
     private final PipelineMetrics metrics;
@@ -70,8 +72,8 @@ public class TargetDelivery {
             if (target.enabled()) {
                 targets.add(new DeliveryTarget(entry.getKey(), target.url(),
                         target.format().toLowerCase(Locale.ROOT), target.connectTimeout(), target.responseTimeout(),
-                        HttpEndpoints.post(target.url(), target.connectTimeout(), target.responseTimeout(),
-                                target.authUsername(), target.authPassword())));
+                        HttpEndpoints.sharedPost(target.connectTimeout(), target.responseTimeout()),
+                        HttpEndpoints.basicAuthorization(target.authUsername(), target.authPassword())));
             }
         }
         targets.sort(Comparator.comparing(DeliveryTarget::name));
@@ -102,7 +104,12 @@ public class TargetDelivery {
         message.setHeader(IDEMPOTENCY_KEY, deployment.idempotencyKey() == null ? deployment.policySha256()
                 : deployment.idempotencyKey());
         message.setHeader(PACKAGE_SHA256, policyPackage.sha256());
-        Log.infof("deployment %s: delivering policy %s to target %s", deployment.id(), deployment.policyId(), target.name());
+        // The URL travels with the request: one shared endpoint serves every target (HttpEndpoints.sharedPost).
+        message.setHeader(Exchange.HTTP_URI, target.url());
+        if (target.authorization() != null) {
+            message.setHeader("Authorization", target.authorization());
+        }
+        Log.debugf("deployment %s: delivering policy %s to target %s", deployment.id(), deployment.policyId(), target.name());
     }
 
     /** Counts a redelivery attempt (Camel calls it before each redelivery). */
@@ -165,7 +172,7 @@ public class TargetDelivery {
         deployment.addDelivery(outcome);
         exchange.setProperty(OUTCOME, outcome);
         metrics.deliveryEnded(target.name(), outcome.attempts(), true);
-        Log.infof("deployment %s: target %s accepted policy %s (HTTP %s, %d attempt(s))", deployment.id(),
+        Log.debugf("deployment %s: target %s accepted policy %s (HTTP %s, %d attempt(s))", deployment.id(),
                 target.name(), deployment.policyId(), status, outcome.attempts());
     }
 
@@ -199,6 +206,12 @@ public class TargetDelivery {
         return anyUndelivered(exchange) && !Boolean.TRUE.equals(exchange.getProperty(SOURCE_RETRIES, Boolean.class));
     }
 
+    /** Whether some target took the package in this deployment (then subscribers are told, whatever the others did). */
+    public boolean anyDelivered(Exchange exchange) {
+        Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
+        return deployment.deliveries().stream().anyMatch(DeliveryOutcome::delivered);
+    }
+
     /** Whether some target tried for this deployment does not have the package (the dead-letter case). */
     public boolean anyUndelivered(Exchange exchange) {
         Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
@@ -219,9 +232,12 @@ public class TargetDelivery {
         List<DeliveryOutcome> failed = deployment.deliveries().stream().filter(d -> !d.delivered()).toList();
         if (!failed.isEmpty()) {
             String deadLetter = exchange.getProperty(DeadLetterStore.ID_PROPERTY, String.class);
-            throw new DeliveryFailedException("Deploy failed: " + failed.stream()
+            // Of many failures the first few are named; every one is in deliveries and the ledger.
+            throw new DeliveryFailedException("Deploy failed: " + failed.stream().limit(NAMED_FAILURES)
                     .map(d -> "target " + d.target() + ": " + d.error())
                     .collect(Collectors.joining("; "))
+                    + (failed.size() > NAMED_FAILURES ? "; and " + (failed.size() - NAMED_FAILURES) + " more of "
+                            + deployment.deliveries().size() + " targets" : "")
                     + (deadLetter == null ? "" : "; kept as dead letter " + deadLetter
                             + " (POST /api/dead-letters/" + deadLetter + "/retry)"));
         }
