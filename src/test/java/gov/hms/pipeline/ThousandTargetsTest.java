@@ -5,6 +5,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,6 +16,8 @@ import gov.hms.pipeline.support.ThousandTargetsTestResources;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,6 +25,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.http.HttpEndpoint;
@@ -54,9 +61,20 @@ class ThousandTargetsTest {
 
         stub = ThousandTargetsTestResources.scriptTargets();
         PipelineTestResources.healthySystems();
-        Response[] answer = new Response[1];
-        Duration faulty = timed(() -> answer[0] = deploy("thousand-faulty"));
-        Response response = answer[0];
+        long started = System.nanoTime();
+        CompletableFuture<Response> answer = CompletableFuture.supplyAsync(() -> deploy("thousand-faulty"));
+
+        // Progress in the metrics while it runs: one fan-out, its thousand targets delivered, failed or pending.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
+                metric("pipeline_fanout_deployments", null) == 1 && metric("pipeline_fanout_targets", "delivered") > 0);
+        String scrape = metrics();
+        assertThat(value(scrape, "pipeline_fanout_targets", "delivered") + value(scrape, "pipeline_fanout_targets", "failed")
+                + value(scrape, "pipeline_fanout_targets", "pending")).isEqualTo(1000);
+
+        Response response = answer.get(2, TimeUnit.MINUTES);
+        Duration faulty = Duration.ofNanos(System.nanoTime() - started);
+        assertThat(metric("pipeline_fanout_deployments", null)).isZero();
+        assertThat(metric("pipeline_fanout_targets", "pending")).isZero();
 
         // A synchronous answer stays 502, naming counts; every target has its outcome.
         response.then().statusCode(502)
@@ -135,11 +153,40 @@ class ThousandTargetsTest {
         data.get("notReached").forEach(n -> notReached.add(n.asText()));
         assertThat(notReached).containsExactlyInAnyOrderElementsOf(dead);
 
+        // Progress in the log: a line per tenth of the targets, the last one the end.
+        List<String> progress = Files.readAllLines(ThousandTargetsTestResources.serviceLog(PipelineTestResources.dataDir()))
+                .stream().filter(line -> line.contains("deployment " + id + ": policy thousand-faulty: fan-out ")).toList();
+        assertThat(progress).hasSizeBetween(9, 12)
+                .allSatisfy(line -> assertThat(line).containsPattern("fan-out [0-9]+ of 1000 targets done in [0-9.]+ s: "
+                        + "delivered [0-9]+, failed [0-9]+, pending [0-9]+"));
+        assertThat(progress.get(progress.size() - 1)).contains("1000 of 1000 targets done")
+                .contains("delivered 990, failed 10, pending 0");
+
         // A handful of shared endpoints, not one per target URL, and none of their connections left leased.
         List<HttpEndpoint> endpoints = camel.getEndpoints().stream().filter(HttpEndpoint.class::isInstance)
                 .map(HttpEndpoint.class::cast).toList();
         assertThat(endpoints).hasSizeLessThan(10)
                 .allSatisfy(e -> assertThat(e.getClientConnectionsPoolStatsLeased()).isZero());
+    }
+
+    /** A gauge's value in /q/metrics (Prometheus text), with the tag {@code state} when given. */
+    private static double metric(String name, String state) {
+        return value(metrics(), name, state);
+    }
+
+    private static String metrics() {
+        return given().accept("text/plain").when().get("/q/metrics").then().statusCode(200).extract().asString();
+    }
+
+    /** A gauge's value in one scrape. */
+    private static double value(String text, String name, String state) {
+        Matcher found = Pattern.compile("(?m)^" + name + "(\\{[^}]*\\})? (\\S+)$").matcher(text);
+        while (found.find()) {
+            if (state == null || String.valueOf(found.group(1)).contains("state=\"" + state + "\"")) {
+                return Double.parseDouble(found.group(2));
+            }
+        }
+        throw new AssertionError(name + " " + state + " is not in /q/metrics");
     }
 
     private static Instant lastRequest(WireMockServer stub) {

@@ -69,6 +69,9 @@ public class ThousandTargetsTestResources extends PipelineTestResources {
         config.put("pipeline.targets.live.enabled", "false");
         config.put("pipeline.delivery.max-attempts", "2");
         config.put("pipeline.delivery.initial-delay", "50ms");
+        // The service's log in a file, for the progress lines.
+        config.put("quarkus.log.file.enabled", "true");
+        config.put("quarkus.log.file.path", serviceLog(dataDir).toString());
         for (String name : names) {
             String path = "/" + UUID.randomUUID();
             PATHS.put(name, path);
@@ -96,6 +99,11 @@ public class ThousandTargetsTestResources extends PipelineTestResources {
         stub.resetAll();
         stub.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(201)));
         return stub;
+    }
+
+    /** The service's log file. */
+    public static Path serviceLog(Path dataDir) {
+        return dataDir.resolve("service.log");
     }
 
     public static String pathOf(String target) {
