@@ -91,6 +91,12 @@ public interface PipelineConfig {
         /** HTTP Basic password; never logged or audited. */
         @WithName("auth-password")
         Optional<String> authPassword();
+
+        /**
+         * Labels a deployment may select the target by ({@code POST /api/policies?targets=group:clinics}),
+         * comma-separated; none by default (then only a deployment to every target reaches it).
+         */
+        Optional<List<String>> groups();
     }
 
     /** One system that is told about deployments. */

@@ -53,18 +53,26 @@ public class TargetDelivery {
     public static final String PACKAGE_SHA256 = "X-Package-Sha256";
 
     private static final int BODY_EXCERPT = 200;
+    /** A group label ({@code pipeline.targets.<name>.groups}, {@code /api/targets}): like a policy id, at most 64 characters. */
+    public static final java.util.regex.Pattern GROUP = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     /** Failed targets the error text names; the rest are counted. */
     private static final int NAMED_FAILURES = 5;
 
     private final PipelineConfig config;
     private final PipelineMetrics metrics;
+    private final ManagedTargets managedTargets;
 
-    public TargetDelivery(PipelineConfig config, PipelineMetrics metrics) {
+    public TargetDelivery(PipelineConfig config, PipelineMetrics metrics, ManagedTargets managedTargets) {
         this.config = config;
         this.metrics = metrics;
+        this.managedTargets = managedTargets;
     }
 
-    /** @return the enabled targets, ordered by name */
+    /**
+     * @return the enabled targets, configured ({@code pipeline.targets.*}) and managed at run time
+     *         ({@code /api/targets}), ordered by name
+     * @throws IllegalStateException if the managed targets cannot be read from the ledger
+     */
     public List<DeliveryTarget> enabledTargets() {
         List<DeliveryTarget> targets = new ArrayList<>();
         for (Map.Entry<String, PipelineConfig.Target> entry : config.targets().entrySet()) {
@@ -73,11 +81,32 @@ public class TargetDelivery {
                 targets.add(new DeliveryTarget(entry.getKey(), target.url(),
                         target.format().toLowerCase(Locale.ROOT), target.connectTimeout(), target.responseTimeout(),
                         HttpEndpoints.sharedPost(target.connectTimeout(), target.responseTimeout()),
-                        HttpEndpoints.basicAuthorization(target.authUsername(), target.authPassword())));
+                        HttpEndpoints.basicAuthorization(target.authUsername(), target.authPassword()),
+                        target.groups().orElse(List.of())));
             }
+        }
+        try {
+            for (ManagedTargets.ManagedTarget target : managedTargets.list()) {
+                if (target.enabled() && !config.targets().containsKey(target.name())) {
+                    targets.add(new DeliveryTarget(target.name(), target.url(), target.format(), target.connectTimeout(),
+                            target.responseTimeout(), HttpEndpoints.sharedPost(target.connectTimeout(), target.responseTimeout()),
+                            null, target.groups()));
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("the targets managed at run time cannot be read: " + e.getMessage(), e);
         }
         targets.sort(Comparator.comparing(DeliveryTarget::name));
         return targets;
+    }
+
+    /**
+     * @return the enabled targets this deployment is for: all of them, or those of the group it
+     *         selected ({@link Deployment#targetGroup()}), ordered by name
+     */
+    public List<DeliveryTarget> enabledTargets(Deployment deployment) {
+        String group = deployment == null ? null : deployment.targetGroup();
+        return enabledTargets().stream().filter(t -> group == null || t.groups().contains(group)).toList();
     }
 
     /**
@@ -225,6 +254,9 @@ public class TargetDelivery {
      */
     public void requireAllDelivered(Exchange exchange) {
         Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
+        if (deployment.deliveries().isEmpty() && deployment.targetGroup() != null) {
+            throw new DeliveryFailedException("Deploy failed: no enabled target is in group " + deployment.targetGroup());
+        }
         if (deployment.deliveries().isEmpty()) {
             throw new DeliveryFailedException("Deploy failed: no enabled target is configured"
                     + " (set pipeline.targets.<name>.url)");
