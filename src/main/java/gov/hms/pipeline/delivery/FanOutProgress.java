@@ -43,15 +43,22 @@ public class FanOutProgress {
     private final Map<String, Tally> running = new ConcurrentHashMap<>();
 
     public FanOutProgress(MeterRegistry registry) {
+        // A registry that outlives an application (the global one, in a test JVM that starts several)
+        // would hand back the earlier application's gauges, reading its tallies: these are this one's.
+        registry.find(TARGETS_GAUGE).meters().forEach(registry::remove);
+        registry.find(DEPLOYMENTS_GAUGE).meters().forEach(registry::remove);
         gauge(registry, "delivered", t -> t.delivered.get());
         gauge(registry, "failed", t -> t.failed.get());
         gauge(registry, "pending", Tally::pending);
-        Gauge.builder("pipeline.fanout.deployments", running, Map::size)
+        Gauge.builder(DEPLOYMENTS_GAUGE, running::size)
                 .description("Deployments fanning out to their targets on this instance").register(registry);
     }
 
+    private static final String TARGETS_GAUGE = "pipeline.fanout.targets";
+    private static final String DEPLOYMENTS_GAUGE = "pipeline.fanout.deployments";
+
     private void gauge(MeterRegistry registry, String state, ToIntFunction<Tally> count) {
-        Gauge.builder("pipeline.fanout.targets", running, r -> r.values().stream().mapToInt(count).sum())
+        Gauge.builder(TARGETS_GAUGE, () -> running.values().stream().mapToInt(count).sum())
                 .description("Targets of the running fan-outs, by state").tag("state", state).register(registry);
     }
 
