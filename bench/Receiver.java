@@ -10,8 +10,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Benchmark receiver (JDK only, run with {@code java bench/Receiver.java <port>}): answers every
- * POST to /target, /s1, /s2, /s3 with 200 and counts it per path. GET /stats answers
+ * Benchmark receiver (JDK only, run with {@code java bench/Receiver.java <port> [<delay ms>]}): answers
+ * every POST to /target, /s1, /s2, /s3 and the fan-out targets /t/<n> (after the delay, if given) with
+ * 200 and counts it per path. GET /stats answers
  * {@code path count lastEpochMillis} lines; POST /reset zeroes the counts. One process, so the
  * bench can read its CPU from /proc/<pid>/stat.
  * Run it with {@code -Dsun.net.httpserver.nodelay=true}: the JDK server writes headers and body
@@ -20,12 +21,15 @@ import java.util.concurrent.atomic.AtomicLong;
 public class Receiver {
     static final ConcurrentHashMap<String, AtomicLong> COUNTS = new ConcurrentHashMap<>();
     static final ConcurrentHashMap<String, AtomicLong> LAST = new ConcurrentHashMap<>();
+    /** How long a fan-out target (a path under /t/) takes to answer: a network's round trip and the target's work. */
+    static long delayMillis;
 
     public static void main(String[] args) throws IOException {
         int port = Integer.parseInt(args[0]);
+        delayMillis = args.length > 1 ? Long.parseLong(args[1]) : 0;
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 512);
         server.createContext("/", Receiver::handle);
-        server.setExecutor(Executors.newFixedThreadPool(32));
+        server.setExecutor(Executors.newFixedThreadPool(Integer.getInteger("receiver.threads", 32)));
         server.start();
         System.out.println("receiver on " + port);
     }
@@ -46,6 +50,13 @@ public class Receiver {
             LAST.clear();
             answer = new byte[0];
         } else {
+            if (delayMillis > 0 && path.startsWith("/t/")) {
+                try {
+                    Thread.sleep(delayMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             LAST.computeIfAbsent(path, p -> new AtomicLong()).set(System.currentTimeMillis());
             COUNTS.computeIfAbsent(path, p -> new AtomicLong()).incrementAndGet();
             answer = "{}".getBytes(StandardCharsets.UTF_8);

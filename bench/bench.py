@@ -9,7 +9,9 @@ to bench/results/<timestamp>.json and a Markdown summary to stdout.
 
 Environment knobs: RUNS (3), DURATION seconds per wrk run (10), WARMUP seconds (60; and one unreported run of 500 for c and d), N_FILES (2000), N_MESSAGES (2000),
 CONCURRENCY (1,16,64: for scenario a),
-SCENARIOS (comma list of a,b,c,d,e; default all), EXTRA_PROPS (key=value ...),
+SCENARIOS (comma list of a,b,c,d,e,f; default a..e; f = fan-out to FANOUT_SIZES targets, 10,100,1000,
+each answering after FANOUT_DELAY_MS, 0),
+EXTRA_PROPS (key=value ...),
 JVM_OPTS (for the service JVM), JFR=1 to record a JFR profile (jcmd JFR.start/stop)
 over the first pipeline run of (a) at concurrency 16 into bench/results/scenario-a-c16.jfr, and over
 the first run of (c) and (d) into scenario-c.jfr and scenario-d.jfr.
@@ -93,9 +95,12 @@ def policy(policy_id, size):
 class Receiver:
     def __init__(self):
         self.port = free_port()
+        # FANOUT_DELAY_MS: each fan-out target (/t/<n>) answers after that long, as a remote system would.
         self.proc = subprocess.Popen(["java", "-Xmx256m", "-Dsun.net.httpserver.nodelay=true",
+                                      # 32 threads, as for every scenario; 128 when targets take their time
+                                      "-Dreceiver.threads=" + ("128" if os.environ.get("FANOUT_DELAY_MS", "0") != "0" else "32"),
                                       os.path.join(ROOT, "bench", "Receiver.java"),
-                                      str(self.port)], stdout=subprocess.PIPE)
+                                      str(self.port), os.environ.get("FANOUT_DELAY_MS", "0")], stdout=subprocess.PIPE)
         self.proc.stdout.readline()  # "receiver on <port>"
         self.url = f"http://127.0.0.1:{self.port}"
 
@@ -320,6 +325,66 @@ def scenario_queue(svc, receiver, run, n_messages=None):
             "cpu_ms_per_req": (c1 - c0 + r1 - r0) / n_messages, "loadavg": loadavg()}
 
 
+FANOUT_SIZES = [int(n) for n in os.environ.get("FANOUT_SIZES", "10,100,1000").split(",")]
+
+
+def fanout_props(receiver):
+    """max(FANOUT_SIZES) targets t0000.. on the receiver (/t/<n>); the first 10 in group g10, the first
+    100 also in g100, and so on: a deployment selects a size with ?targets=group:g<size>."""
+    props = {"pipeline.targets.bench.enabled": "false"}
+    for i in range(max(FANOUT_SIZES)):
+        name = f"t{i:04d}"
+        props[f"pipeline.targets.{name}.url"] = f"{receiver.url}/t/{i:04d}"
+        groups = [f"g{n}" for n in FANOUT_SIZES if i < n]
+        props[f"pipeline.targets.{name}.groups"] = ",".join(groups)
+    return props
+
+
+def deploy_to_group(svc, policy_id, size):
+    """One synchronous deployment to the group of `size` targets; seconds until the answer."""
+    req = urllib.request.Request(f"{svc.url}/api/policies?targets=group:g{size}", data=policy(policy_id, 1024),
+                                 method="POST", headers={"Content-Type": "application/json"})
+    t0 = time.monotonic()
+    with urllib.request.urlopen(req, timeout=600) as r:
+        answer = json.loads(r.read())
+    seconds = time.monotonic() - t0
+    counts = answer.get("counts") or {}
+    if answer.get("status") != "success" or counts.get("delivered") != size:
+        raise RuntimeError(f"fan-out to {size} did not reach every target: {counts} {answer.get('error')}")
+    return seconds
+
+
+def scenario_fanout(receiver):
+    """(f) Fan-out: one 1 KB policy to 10, 100 and 1,000 targets (one receiver process, one path each),
+    each size RUNS times (a new policy each time), after an unreported warm-up."""
+    svc = Service(receiver, extra=fanout_props(receiver), name="fanout")
+    try:
+        out = {"rss idle MB": rss_mb(svc.pid), "ready s": svc.ready_s}
+        for i in range(5):  # the JIT, pools, H2 pages: not reported
+            deploy_to_group(svc, f"fanout-warmup-{i}", max(FANOUT_SIZES))
+        for size in FANOUT_SIZES:
+            runs = []
+            for i in range(RUNS):
+                cpu0, rcpu0 = cpu_ms(svc.pid), cpu_ms(receiver.proc.pid)
+                seconds = deploy_to_group(svc, f"fanout-{size}-{i}-{int(time.time())}", size)
+                cpu = cpu_ms(svc.pid) - cpu0
+                runs.append({"seconds": seconds, "targets_per_s": size / seconds, "service_cpu_ms": cpu,
+                             "receiver_cpu_ms": cpu_ms(receiver.proc.pid) - rcpu0,
+                             "service_cpu_ms_per_target": cpu / size, "rss MB": rss_mb(svc.pid),
+                             "loadavg": loadavg()})
+                log(f"f fan-out {size} run {i + 1}: {runs[-1]}")
+            out[f"{size} targets"] = {
+                "median_seconds": statistics.median(r["seconds"] for r in runs),
+                "median_targets_per_s": statistics.median(r["targets_per_s"] for r in runs),
+                "median_service_cpu_ms": statistics.median(r["service_cpu_ms"] for r in runs),
+                "median_service_cpu_ms_per_target": statistics.median(r["service_cpu_ms_per_target"] for r in runs),
+                "runs": runs}
+        out["rss after MB"] = rss_mb(svc.pid)
+        RESULTS["scenarios"]["f fan-out"] = out
+    finally:
+        svc.stop()
+
+
 def main():
     if not os.path.exists(JAR):
         sys.exit(f"{JAR} missing: build with ./mvnw -B -q package -DskipTests")
@@ -328,7 +393,8 @@ def main():
     m["mem"] = subprocess.run(["free", "-m"], capture_output=True, text=True).stdout
     m["loadavg_start"] = loadavg()
     m["java"] = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.strip()
-    m["wrk"] = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.strip().splitlines()[0]
+    if shutil.which("wrk"):  # scenario f alone needs no wrk
+        m["wrk"] = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.strip().splitlines()[0]
     m["uname"] = os.uname().release
     work = tempfile.mkdtemp(prefix="bench-bodies-")
     b1k, b100k = os.path.join(work, "1k.json"), os.path.join(work, "100k.json")
@@ -381,6 +447,8 @@ def main():
                     "median_cpu_ms_per_req": statistics.median(r["cpu_ms_per_req"] for r in runs),
                     "runs": runs}
             svc.stop()
+        if "f" in SCENARIOS:
+            scenario_fanout(receiver)
         if "e" in SCENARIOS:
             while len(starts) < RUNS:
                 svc = Service(receiver, name="start")

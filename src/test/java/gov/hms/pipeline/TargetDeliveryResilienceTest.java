@@ -141,8 +141,9 @@ class TargetDeliveryResilienceTest {
         assertThat(last.status()).isEqualTo("success");
         assertThat(live(last).httpStatus()).isEqualTo(201);
         wireMock.verify(201, postRequestedFor(urlEqualTo(LIVE)));
+        // Targets share endpoints (one per pair of timeouts; the URL goes with each request).
         List<HttpEndpoint> liveEndpoints = camel.getEndpoints().stream()
-                .filter(e -> e instanceof HttpEndpoint && e.getEndpointUri().contains(LIVE))
+                .filter(e -> e instanceof HttpEndpoint && e.getEndpointUri().contains("targets.invalid"))
                 .map(HttpEndpoint.class::cast).toList();
         assertThat(liveEndpoints).isNotEmpty().allSatisfy(e -> assertThat(e.getClientConnectionsPoolStatsLeased()).isZero());
     }
@@ -159,10 +160,16 @@ class TargetDeliveryResilienceTest {
         String id = failed.path("deploymentId");
         String key = failed.path("policySha256");
         assertThat((String) failed.path("error")).contains("dead letter " + id);
+        // Subscribers are told once the deployment ends, with the targets reached and not reached (issue 19).
         assertThat(AuditLogReader.stepsOf(PipelineTestResources.auditFile(), id))
-                .containsExactly("received", "validated", "packaged", "delivered", "delivery-failed", "failed");
-        assertThat(AuditLogReader.recordsOf(PipelineTestResources.auditFile(), id).get(5).path("detail").asText())
+                .containsExactly("received", "validated", "packaged", "delivered", "delivery-failed", "notified",
+                        "notified", "failed");
+        assertThat(AuditLogReader.recordsOf(PipelineTestResources.auditFile(), id).get(7).path("detail").asText())
                 .contains("target mirror");
+        assertThat(wireMock.findAll(postRequestedFor(urlEqualTo("/records/events"))).stream()
+                .filter(r -> r.getBodyAsString().contains(id)))
+                .singleElement().satisfies(event -> assertThat(event.getBodyAsString())
+                        .contains("\"targets\":[\"live\"]").contains("\"notReached\":[\"mirror\"]"));
 
         given().when().get("/api/dead-letters/" + id).then().statusCode(200)
                 .body("id", equalTo(id))

@@ -29,6 +29,7 @@ public final class Deployment {
 
     private volatile String signature;
     private volatile boolean dryRun;
+    private volatile String targetGroup;
     private volatile String signerKeyId;
     private volatile JsonNode policy;
     private volatile String policyId;
@@ -116,6 +117,15 @@ public final class Deployment {
     /** Set by an ingress route from its transport's signature carrier (header, sidecar file, property). */
     public Deployment signature(String detachedJws) {
         this.signature = detachedJws == null || detachedJws.isBlank() ? null : detachedJws.trim();
+        return this;
+    }
+
+    /** The group of targets this deployment is for ({@code ?targets=group:<label>}), or {@code null} for every target. */
+    public String targetGroup() { return targetGroup; }
+
+    /** Set by an ingress route: deliver only to the enabled targets labelled {@code group}. */
+    public Deployment targetGroup(String group) {
+        this.targetGroup = group;
         return this;
     }
 
@@ -229,7 +239,10 @@ public final class Deployment {
 
     public void addDelivery(DeliveryOutcome outcome) { deliveries.add(outcome); }
 
-    public List<DeliveryOutcome> deliveries() { return List.copyOf(deliveries); }
+    /** Targets are delivered to in parallel; their outcomes are listed by target name. */
+    public List<DeliveryOutcome> deliveries() {
+        return deliveries.stream().sorted(java.util.Comparator.comparing(DeliveryOutcome::target)).toList();
+    }
 
     public void addNotification(NotificationOutcome outcome) { notifications.add(outcome); }
 

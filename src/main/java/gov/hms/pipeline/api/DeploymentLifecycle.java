@@ -74,8 +74,8 @@ public class DeploymentLifecycle {
      * the package and the targets that would receive it.
      */
     public DeploymentResult dryRun(Exchange exchange) {
-        List<DeliveryTarget> targets = targetDelivery.enabledTargets();
         Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
+        List<DeliveryTarget> targets = targetDelivery.enabledTargets(deployment);
         PolicyPackage jsonPackage = deployment.packageIn(PolicyPackage.JSON);
         Log.infof("deployment %s: dry run of policy %s: valid, nothing delivered", deployment.id(), deployment.policyId());
         count(deployment, "dry-run");

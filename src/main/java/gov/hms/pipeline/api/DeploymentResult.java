@@ -16,7 +16,7 @@ import java.util.List;
  * @param policyId      the policy's {@code id}, once known to be safe
  * @param policySha256  SHA-256 (hex) of the policy's RFC 8785 canonical JSON: the {@code Idempotency-Key}
  * @param packageSha256 SHA-256 (hex) of the JSON package bytes as delivered
- * @param deliveries    one entry per enabled target that was tried
+ * @param deliveries    one entry per enabled target that was tried, by target name (summarised in {@link #counts()})
  * @param notifications one entry per enabled subscriber that was told
  * @param dryRun        {@code true} when nothing was delivered on purpose ({@code null} otherwise)
  * @param targets       on a dry run, the targets that would have received the package
@@ -56,6 +56,16 @@ public record DeploymentResult(
     public DeploymentResult failedWith(int newStatus, String newError) {
         return new DeploymentResult(FAILURE, newError, errors, deploymentId, policyId, policySha256, packageSha256,
                 deliveries, notifications, dryRun, targets, newStatus);
+    }
+
+    /**
+     * The summary of {@code deliveries} (JSON {@code counts}): targets tried, delivered, failed;
+     * {@code null} when none was tried.
+     */
+    @com.fasterxml.jackson.annotation.JsonProperty("counts")
+    public DeliveryCounts counts() {
+        return deliveries == null || deliveries.isEmpty() ? null
+                : DeliveryCounts.of(deliveries.stream().map(DeliveryOutcome::status).toList());
     }
 
     @JsonIgnore

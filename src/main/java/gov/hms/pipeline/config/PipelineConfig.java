@@ -91,6 +91,12 @@ public interface PipelineConfig {
         /** HTTP Basic password; never logged or audited. */
         @WithName("auth-password")
         Optional<String> authPassword();
+
+        /**
+         * Labels a deployment may select the target by ({@code POST /api/policies?targets=group:clinics}),
+         * comma-separated; none by default (then only a deployment to every target reaches it).
+         */
+        Optional<List<String>> groups();
     }
 
     /** One system that is told about deployments. */
@@ -130,6 +136,16 @@ public interface PipelineConfig {
         @WithName("max-delay")
         @WithDefault("60s")
         Duration maxDelay();
+
+        /**
+         * Requests to targets in flight at once, over all deployments of this instance (the
+         * {@code targetDeliveryExecutor}'s threads); camel-http's connection pool is sized from it
+         * ({@code camel.component.http.max-total-connections} and {@code connections-per-route}).
+         * Its default, {@code 16}, is in the framework's {@code application.properties}, where those
+         * pool keys refer to it.
+         */
+        @WithName("max-parallel")
+        int maxParallel();
     }
 
     /** Fan-out of CloudEvents to subscribers. */

@@ -62,7 +62,7 @@ public class DeploymentView {
 
     @GET
     public Response deployment(@PathParam("id") String id) throws SQLException {
-        Response answer = api.deployment(id);
+        Response answer = api.deployment(id, "all");
         AuditQuery.Page page = answer.getStatus() == 404 && !DeadLetterStore.isValidId(id) ? null
                 : auditLog.query(new AuditQuery.Filter(null, id, null, null, null), AuditQuery.MAX_LIMIT, null);
         DeploymentRecord record;

@@ -3,7 +3,10 @@ package gov.hms.pipeline.delivery;
 import java.time.Duration;
 import java.util.Optional;
 
-/** camel-http endpoint URIs for outbound POSTs to targets and subscribers. */
+/**
+ * camel-http endpoint URIs for outbound POSTs to targets and subscribers, and the HTTP Basic
+ * credentials of a request that carries them itself.
+ */
 public final class HttpEndpoints {
 
     private HttpEndpoints() {
@@ -33,5 +36,39 @@ public final class HttpEndpoints {
                     .append(")&authPassword=RAW(").append(password.get()).append(")");
         }
         return uri.toString();
+    }
+
+    /** The host of {@link #sharedPost}'s endpoints: never contacted, every request names its URL. */
+    static final String SHARED_HOST = "targets.invalid";
+
+    /**
+     * One endpoint for every target with these timeouts, however many targets there are: each request
+     * carries its own URL in {@code CamelHttpUri} ({@code Exchange.HTTP_URI}, which camel-http uses in
+     * place of the endpoint's) and its credentials in an {@code Authorization} header. So a thousand
+     * targets make a handful of endpoints and connection pools, not a thousand that overflow Camel's
+     * endpoint cache (LRU, 1000 by default) and are stopped and rebuilt, pool and all, as it churns.
+     * The host ({@value #SHARED_HOST}, a reserved name, RFC 2606) is never contacted.
+     *
+     * @param connectTimeout  time allowed to open the connection
+     * @param responseTimeout time allowed for the answer once the request is sent
+     * @return an endpoint that always POSTs and raises non-2xx answers as {@code HttpOperationFailedException}
+     */
+    public static String sharedPost(Duration connectTimeout, Duration responseTimeout) {
+        return "http://" + SHARED_HOST + "/?httpMethod=POST&throwExceptionOnFailure=true"
+                + "&connectTimeout=" + connectTimeout.toMillis()
+                + "&responseTimeout=" + responseTimeout.toMillis()
+                + "&soTimeout=" + responseTimeout.toMillis();
+    }
+
+    /**
+     * @return the {@code Authorization} header value of HTTP Basic (RFC 7617 section 2, user-id and
+     *         password joined by a colon, UTF-8, base64), or {@code null} without both
+     */
+    public static String basicAuthorization(Optional<String> username, Optional<String> password) {
+        if (username.isEmpty() || password.isEmpty()) {
+            return null;
+        }
+        return "Basic " + java.util.Base64.getEncoder().encodeToString(
+                (username.get() + ":" + password.get()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 }

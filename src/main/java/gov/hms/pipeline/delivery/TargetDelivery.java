@@ -53,16 +53,26 @@ public class TargetDelivery {
     public static final String PACKAGE_SHA256 = "X-Package-Sha256";
 
     private static final int BODY_EXCERPT = 200;
+    /** A group label ({@code pipeline.targets.<name>.groups}, {@code /api/targets}): like a policy id, at most 64 characters. */
+    public static final java.util.regex.Pattern GROUP = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    /** Failed targets the error text names; the rest are counted. */
+    private static final int NAMED_FAILURES = 5;
 
     private final PipelineConfig config;
     private final PipelineMetrics metrics;
+    private final ManagedTargets managedTargets;
 
-    public TargetDelivery(PipelineConfig config, PipelineMetrics metrics) {
+    public TargetDelivery(PipelineConfig config, PipelineMetrics metrics, ManagedTargets managedTargets) {
         this.config = config;
         this.metrics = metrics;
+        this.managedTargets = managedTargets;
     }
 
-    /** @return the enabled targets, ordered by name */
+    /**
+     * @return the enabled targets, configured ({@code pipeline.targets.*}) and managed at run time
+     *         ({@code /api/targets}), ordered by name
+     * @throws IllegalStateException if the managed targets cannot be read from the ledger
+     */
     public List<DeliveryTarget> enabledTargets() {
         List<DeliveryTarget> targets = new ArrayList<>();
         for (Map.Entry<String, PipelineConfig.Target> entry : config.targets().entrySet()) {
@@ -70,12 +80,33 @@ public class TargetDelivery {
             if (target.enabled()) {
                 targets.add(new DeliveryTarget(entry.getKey(), target.url(),
                         target.format().toLowerCase(Locale.ROOT), target.connectTimeout(), target.responseTimeout(),
-                        HttpEndpoints.post(target.url(), target.connectTimeout(), target.responseTimeout(),
-                                target.authUsername(), target.authPassword())));
+                        HttpEndpoints.sharedPost(target.connectTimeout(), target.responseTimeout()),
+                        HttpEndpoints.basicAuthorization(target.authUsername(), target.authPassword()),
+                        target.groups().orElse(List.of())));
             }
+        }
+        try {
+            for (ManagedTargets.ManagedTarget target : managedTargets.list()) {
+                if (target.enabled() && !config.targets().containsKey(target.name())) {
+                    targets.add(new DeliveryTarget(target.name(), target.url(), target.format(), target.connectTimeout(),
+                            target.responseTimeout(), HttpEndpoints.sharedPost(target.connectTimeout(), target.responseTimeout()),
+                            null, target.groups()));
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("the targets managed at run time cannot be read: " + e.getMessage(), e);
         }
         targets.sort(Comparator.comparing(DeliveryTarget::name));
         return targets;
+    }
+
+    /**
+     * @return the enabled targets this deployment is for: all of them, or those of the group it
+     *         selected ({@link Deployment#targetGroup()}), ordered by name
+     */
+    public List<DeliveryTarget> enabledTargets(Deployment deployment) {
+        String group = deployment == null ? null : deployment.targetGroup();
+        return enabledTargets().stream().filter(t -> group == null || t.groups().contains(group)).toList();
     }
 
     /**
@@ -102,7 +133,12 @@ public class TargetDelivery {
         message.setHeader(IDEMPOTENCY_KEY, deployment.idempotencyKey() == null ? deployment.policySha256()
                 : deployment.idempotencyKey());
         message.setHeader(PACKAGE_SHA256, policyPackage.sha256());
-        Log.infof("deployment %s: delivering policy %s to target %s", deployment.id(), deployment.policyId(), target.name());
+        // The URL travels with the request: one shared endpoint serves every target (HttpEndpoints.sharedPost).
+        message.setHeader(Exchange.HTTP_URI, target.url());
+        if (target.authorization() != null) {
+            message.setHeader("Authorization", target.authorization());
+        }
+        Log.debugf("deployment %s: delivering policy %s to target %s", deployment.id(), deployment.policyId(), target.name());
     }
 
     /** Counts a redelivery attempt (Camel calls it before each redelivery). */
@@ -165,7 +201,7 @@ public class TargetDelivery {
         deployment.addDelivery(outcome);
         exchange.setProperty(OUTCOME, outcome);
         metrics.deliveryEnded(target.name(), outcome.attempts(), true);
-        Log.infof("deployment %s: target %s accepted policy %s (HTTP %s, %d attempt(s))", deployment.id(),
+        Log.debugf("deployment %s: target %s accepted policy %s (HTTP %s, %d attempt(s))", deployment.id(),
                 target.name(), deployment.policyId(), status, outcome.attempts());
     }
 
@@ -199,6 +235,12 @@ public class TargetDelivery {
         return anyUndelivered(exchange) && !Boolean.TRUE.equals(exchange.getProperty(SOURCE_RETRIES, Boolean.class));
     }
 
+    /** Whether some target took the package in this deployment (then subscribers are told, whatever the others did). */
+    public boolean anyDelivered(Exchange exchange) {
+        Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
+        return deployment.deliveries().stream().anyMatch(DeliveryOutcome::delivered);
+    }
+
     /** Whether some target tried for this deployment does not have the package (the dead-letter case). */
     public boolean anyUndelivered(Exchange exchange) {
         Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
@@ -212,6 +254,9 @@ public class TargetDelivery {
      */
     public void requireAllDelivered(Exchange exchange) {
         Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
+        if (deployment.deliveries().isEmpty() && deployment.targetGroup() != null) {
+            throw new DeliveryFailedException("Deploy failed: no enabled target is in group " + deployment.targetGroup());
+        }
         if (deployment.deliveries().isEmpty()) {
             throw new DeliveryFailedException("Deploy failed: no enabled target is configured"
                     + " (set pipeline.targets.<name>.url)");
@@ -219,9 +264,12 @@ public class TargetDelivery {
         List<DeliveryOutcome> failed = deployment.deliveries().stream().filter(d -> !d.delivered()).toList();
         if (!failed.isEmpty()) {
             String deadLetter = exchange.getProperty(DeadLetterStore.ID_PROPERTY, String.class);
-            throw new DeliveryFailedException("Deploy failed: " + failed.stream()
+            // Of many failures the first few are named; every one is in deliveries and the ledger.
+            throw new DeliveryFailedException("Deploy failed: " + failed.stream().limit(NAMED_FAILURES)
                     .map(d -> "target " + d.target() + ": " + d.error())
                     .collect(Collectors.joining("; "))
+                    + (failed.size() > NAMED_FAILURES ? "; and " + (failed.size() - NAMED_FAILURES) + " more of "
+                            + deployment.deliveries().size() + " targets" : "")
                     + (deadLetter == null ? "" : "; kept as dead letter " + deadLetter
                             + " (POST /api/dead-letters/" + deadLetter + "/retry)"));
         }

@@ -46,9 +46,9 @@ public class HttpIngress {
     }
 
     /**
-     * Also reads the only two request values that may shape a deployment, both by name from an
-     * allow-list: the {@value #SIGNATURE_HEADER} header and the {@code dryRun} query parameter
-     * ({@code true} for a dry run; see {@link #booleanQueryParameter}).
+     * Also reads the only request values that may shape a deployment, by name from an allow-list: the
+     * {@value #SIGNATURE_HEADER} header, the {@code dryRun} query parameter ({@code true} for a dry run;
+     * see {@link #booleanQueryParameter}) and the {@code targets} query parameter ({@link #targetGroup}).
      */
     private void describeCaller(Exchange exchange, boolean forceDryRun) {
         var message = exchange.getMessage();
@@ -61,7 +61,8 @@ public class HttpIngress {
                 contentType == null ? "" : contentType)
                 .signature(message.getHeader(SIGNATURE_HEADER, String.class))
                 .dryRun(dryRun)
-                .respondAsync(!dryRun && Preferences.respondAsync(message.getHeader(Preferences.PREFER, String.class)));
+                .respondAsync(!dryRun && Preferences.respondAsync(message.getHeader(Preferences.PREFER, String.class)))
+                .targetGroup(targetGroup(exchange));
         exchange.setProperty(Deployment.PROPERTY, deployment);
         if (message.getBody() instanceof java.util.Map) {
             // Vert.x parsed a form (application/x-www-form-urlencoded) into a Map. A form is never a
@@ -99,6 +100,26 @@ public class HttpIngress {
         }
         String sent = values.size() == 1 ? "'" + values.get(0) + "'" : values.size() + " values";
         throw new PolicyRejectedException(400, "Query parameter " + name + " must be true or false, not " + sent);
+    }
+
+    /**
+     * The {@code targets} query parameter: absent is every enabled target; {@code group:<label>} the
+     * enabled targets labelled so ({@link gov.hms.pipeline.delivery.TargetDelivery#GROUP}).
+     *
+     * @throws PolicyRejectedException 400 for anything else, or the parameter given twice
+     */
+    static String targetGroup(Exchange exchange) {
+        List<String> values = queryParameter(exchange, "targets");
+        if (values.isEmpty()) {
+            return null;
+        }
+        String value = values.get(0);
+        if (values.size() == 1 && value.startsWith("group:")
+                && gov.hms.pipeline.delivery.TargetDelivery.GROUP.matcher(value.substring(6)).matches()) {
+            return value.substring(6);
+        }
+        throw new PolicyRejectedException(400, "Query parameter targets must be group:<label> (letters, digits, "
+                + "'.', '_' or '-', at most 64), given once");
     }
 
     /** Every value of one query parameter, from the raw query string (RFC 3986), never from a Camel header. */

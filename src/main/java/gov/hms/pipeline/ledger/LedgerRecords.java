@@ -1,6 +1,8 @@
 package gov.hms.pipeline.ledger;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import gov.hms.pipeline.api.DeliveryCounts;
+import gov.hms.pipeline.api.DeliveryOutcome;
 import gov.hms.pipeline.api.NotificationOutcome;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -81,15 +83,47 @@ public final class LedgerRecords {
      * One deployment as the ledger knows it.
      *
      * @param status        {@code delivering}, {@code completed}, {@code unchanged} or {@code failed}
-     * @param targets       what each target made of it
+     * @param targets       what each target made of it (by target name; {@code GET /api/deployments/{id}}
+     *                      lists only the failed ones of a deployment to more than
+     *                      {@value #LISTED_TARGETS} targets unless asked for {@code ?deliveries=all})
      * @param notifications the subscribers' outcomes as answered to the caller ({@code null} while running)
+     * @param counts        the summary of every target's outcome so far ({@code null} before the first)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record DeploymentRecord(String deploymentId, String policyId, Integer revision, String version,
             String status, String source, String actor, String origin, String reason, String idempotencyKey,
             String policySha256, String packageSha256, String error, String startedAt, String endedAt,
-            List<DeliveryRecord> targets, List<NotificationOutcome> notifications) {
+            List<DeliveryRecord> targets, List<NotificationOutcome> notifications, DeliveryCounts counts) {
+
+        /** Without {@code counts}, which {@link #counted()} derives from {@code targets}. */
+        public DeploymentRecord(String deploymentId, String policyId, Integer revision, String version,
+                String status, String source, String actor, String origin, String reason, String idempotencyKey,
+                String policySha256, String packageSha256, String error, String startedAt, String endedAt,
+                List<DeliveryRecord> targets, List<NotificationOutcome> notifications) {
+            this(deploymentId, policyId, revision, version, status, source, actor, origin, reason, idempotencyKey,
+                    policySha256, packageSha256, error, startedAt, endedAt, targets, notifications, null);
+        }
+
+        /** @return this record with {@code counts} summarising {@code targets} */
+        public DeploymentRecord counted() {
+            return listing(targets, targets == null || targets.isEmpty() ? null
+                    : DeliveryCounts.of(targets.stream().map(DeliveryRecord::status).toList()));
+        }
+
+        /** @return this record listing only the targets that did not take the package (counts unchanged) */
+        public DeploymentRecord failedOnly() {
+            return listing(targets == null ? null
+                    : targets.stream().filter(t -> !DeliveryOutcome.DELIVERED.equals(t.status())).toList(), counts);
+        }
+
+        private DeploymentRecord listing(List<DeliveryRecord> listed, DeliveryCounts summary) {
+            return new DeploymentRecord(deploymentId, policyId, revision, version, status, source, actor, origin, reason,
+                    idempotencyKey, policySha256, packageSha256, error, startedAt, endedAt, listed, notifications, summary);
+        }
     }
+
+    /** Targets a deployment record lists by default; above it, only the failed ones (and the counts). */
+    public static final int LISTED_TARGETS = 100;
 
     /** What one target made of one deployment. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

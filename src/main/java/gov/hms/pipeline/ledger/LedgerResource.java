@@ -287,20 +287,31 @@ public class LedgerResource {
         List<DeploymentRecord> items = ledger.deployments(new DeploymentFilter(policyId, status, source, sinceTime),
                 beforeStart, cursor, pageSize.get() + 1);
         boolean more = items.size() > pageSize.get();
-        List<DeploymentRecord> page = items.subList(0, Math.min(pageSize.get(), items.size()));
+        List<DeploymentRecord> page = items.subList(0, Math.min(pageSize.get(), items.size())).stream()
+                .map(DeploymentRecord::counted).map(d -> listedDeliveries(d, null)).toList();
         return Response.ok(new LedgerRecords.DeploymentPage(page, more ? page.get(page.size() - 1).deploymentId() : null)).build();
     }
 
-    @Operation(summary = "One deployment with its per-target attempts and notifications; also while received or scheduled (docs/scheduling.md)")
+    @Operation(summary = "One deployment with its per-target attempts, their counts and notifications; also while received or "
+            + "scheduled (docs/scheduling.md); of a deployment to more than " + LedgerRecords.LISTED_TARGETS
+            + " targets only the failed ones are listed unless deliveries=all")
     @APIResponse(responseCode = "200", description = "the deployment", content = @Content(schema = @Schema(implementation = DeploymentProgress.class)))
+    @APIResponse(responseCode = "400", description = "deliveries is neither all nor failed", ref = "Error")
     @APIResponse(responseCode = "404", description = "unknown deployment", ref = "Error")
     @GET
     @Path("/deployments/{deploymentId}")
-    public Response deployment(@PathParam("deploymentId") String deploymentId) throws SQLException {
+    public Response deployment(@PathParam("deploymentId") String deploymentId,
+            @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "all: every target; failed: "
+                    + "only those that did not take it; default: every target up to " + LedgerRecords.LISTED_TARGETS
+                    + ", else the failed ones") @QueryParam("deliveries") String deliveries) throws SQLException {
         if (!DEPLOYMENT_ID.matcher(deploymentId).matches()) {
             return error(404, "no deployment " + deploymentId);
         }
-        return DeploymentProgress.of(ledger.deployment(deploymentId), requests.find(deploymentId), scheduling.tolerance())
+        if (deliveries != null && !DELIVERIES_ALL.equals(deliveries) && !DELIVERIES_FAILED.equals(deliveries)) {
+            return error(400, "deliveries must be all or failed");
+        }
+        return DeploymentProgress.of(ledger.deployment(deploymentId).map(DeploymentRecord::counted)
+                .map(d -> listedDeliveries(d, deliveries)), requests.find(deploymentId), scheduling.tolerance())
                 .map(d -> Response.ok(d).build()).orElseGet(() -> error(404, "no deployment " + deploymentId));
     }
 
@@ -347,7 +358,15 @@ public class LedgerResource {
             return error(409, "deployment " + deploymentId + " is " + before.get().deployment().status()
                     + ": only a scheduled activation that is not yet due can be cancelled");
         }
-        return deployment(deploymentId);
+        return deployment(deploymentId, null);
+    }
+
+    private static final String DELIVERIES_ALL = "all";
+    private static final String DELIVERIES_FAILED = "failed";
+
+    private static DeploymentRecord listedDeliveries(DeploymentRecord record, String deliveries) {
+        boolean many = record.counts() != null && record.counts().targets() > LedgerRecords.LISTED_TARGETS;
+        return DELIVERIES_FAILED.equals(deliveries) || (deliveries == null && many) ? record.failedOnly() : record;
     }
 
     /** 404 for an unsafe or unknown policy id, else empty. */

@@ -13,7 +13,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 /**
  * The ledger's roles, checked once for every ledger endpoint: {@code reader} (or {@code operator})
  * to read {@code /api/policies…} and {@code /api/deployments…}, {@code operator} to roll back or
- * sync. A 403 answer is the contract's JSON. Done here rather than with path permissions in
+ * sync; and for {@code /api/targets}, {@code reader} to read and {@code operator} to change. A 403
+ * answer is the contract's JSON. Done here rather than with path permissions in
  * {@code application.properties}: a permission restricted to GET on these paths would turn a
  * request with another method into a 403 instead of the 405 with {@code Allow} (authentication
  * itself still comes from the path permissions). Off with {@code pipeline.security.enabled=false}.
@@ -39,13 +40,17 @@ public class LedgerRoles {
             return null;
         }
         String path = request.getUriInfo().getPath();
-        if (!path.startsWith("/api/policies") && !path.startsWith("/api/deployments")) {
+        boolean targets = path.equals("/api/targets") || path.startsWith("/api/targets/");
+        if (!path.startsWith("/api/policies") && !path.startsWith("/api/deployments") && !targets) {
             return null;
         }
         String method = request.getMethod();
         Set<String> needed;
         if ("GET".equals(method) || "HEAD".equals(method)) {
             needed = READERS;
+        } else if (targets && !"OPTIONS".equals(method)) {
+            // The targets managed at run time (/api/targets): operators add, enable, disable and remove them.
+            needed = OPERATORS;
         } else if ("POST".equals(method) && (path.endsWith("/rollback") || path.endsWith("/sync"))) {
             needed = OPERATORS;
         } else if ("DELETE".equals(method) && path.startsWith("/api/deployments/")) {

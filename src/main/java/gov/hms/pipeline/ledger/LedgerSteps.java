@@ -90,7 +90,7 @@ public class LedgerSteps {
     public void admit(Exchange exchange, @ExchangeProperty(Deployment.PROPERTY) Deployment deployment)
             throws SQLException, InterruptedException {
         String policyId = deployment.policyId();
-        List<String> enabled = targetDelivery.enabledTargets().stream().map(DeliveryTarget::name).toList();
+        List<String> enabled = targetDelivery.enabledTargets(deployment).stream().map(DeliveryTarget::name).toList();
         Admission admission = leases.underLease(policyId, deployment.id(), ledger, connection -> {
             Admission decided = decide(connection, deployment, enabled);
             if (decided.targets().isEmpty() && !enabled.isEmpty()) {
@@ -116,7 +116,7 @@ public class LedgerSteps {
      * @throws LedgerConflictException (409) as the rules say
      */
     public void preview(@ExchangeProperty(Deployment.PROPERTY) Deployment deployment) throws SQLException {
-        List<String> enabled = targetDelivery.enabledTargets().stream().map(DeliveryTarget::name).toList();
+        List<String> enabled = targetDelivery.enabledTargets(deployment).stream().map(DeliveryTarget::name).toList();
         try (Connection connection = ledger.connection()) {
             connection.setAutoCommit(false);
             try {
@@ -232,7 +232,7 @@ public class LedgerSteps {
     /** The split of the deploy route: the enabled targets this deployment delivers to. */
     public List<DeliveryTarget> targetsToDeliver(@ExchangeProperty(Deployment.PROPERTY) Deployment deployment) {
         Set<String> names = Set.copyOf(deployment.targetNames());
-        return targetDelivery.enabledTargets().stream().filter(t -> names.contains(t.name())).toList();
+        return targetDelivery.enabledTargets(deployment).stream().filter(t -> names.contains(t.name())).toList();
     }
 
     /**

@@ -178,7 +178,8 @@ public class SubscriberNotifier {
      * The event: {@code id} is the deployment id (one occurrence, the same for every subscriber),
      * {@code type} {@value #EVENT_TYPE} ({@value #ROLLBACK_EVENT_TYPE} for a rollback, {@value #WITHDRAWN_EVENT_TYPE} for a withdrawal), {@code subject}
      * the policy id, {@code data} {@code {policyId, version, deploymentId, revision, packageSha256,
-     * policySha256, targets}} ({@code revision}: the ledger's, docs/ledger.md).
+     * policySha256, targets, notReached}} ({@code revision}: the ledger's, docs/ledger.md; {@code targets}
+     * the targets that took the package, {@code notReached} those given up, by name).
      */
     byte[] cloudEvent(Deployment deployment) {
         ObjectNode event = mapper.createObjectNode();
@@ -206,6 +207,9 @@ public class SubscriberNotifier {
         }
         ArrayNode targets = data.putArray("targets");
         deployment.deliveries().stream().filter(DeliveryOutcome::delivered).map(DeliveryOutcome::target).forEach(targets::add);
+        // A deployment that some targets did not take is announced too, once, naming them.
+        ArrayNode notReached = data.putArray("notReached");
+        deployment.deliveries().stream().filter(d -> !d.delivered()).map(DeliveryOutcome::target).forEach(notReached::add);
         try {
             return mapper.writeValueAsBytes(event);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -61,6 +61,11 @@ class CrashRecoveryIT {
         service.awaitReady();
         service.http().sendAsync(policy("cut-off", "Cut off by kill -9."), HttpResponse.BodyHandlers.ofString());
         await().atMost(Duration.ofSeconds(60)).until(() -> !wireMock.findAll(postRequestedFor(urlEqualTo("/zulu"))).isEmpty());
+        // Targets are delivered to in parallel (issue 19): alpha's outcome is recorded (ledger, then its
+        // audit record) while zulu hangs, not necessarily before zulu's request.
+        Path auditLog = home.resolve("data/audit/audit.jsonl");
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(auditLog) && Files.readAllLines(auditLog).stream()
+                .anyMatch(line -> line.contains("\"policyId\":\"cut-off\"") && line.contains("\"step\":\"delivered\"")));
         assertThat(wireMock.findAll(postRequestedFor(urlEqualTo("/alpha")))).hasSize(1);
         service.kill();     // SIGKILL: no shutdown hook, no final record
 
