@@ -32,15 +32,11 @@ public final class H2GroupCommit {
     private static final AtomicLong COMMITS = new AtomicLong();
     private static final AtomicLong FILE_WRITES = new AtomicLong();
 
-    private final MVStore store;
+    // No reference to the store here: the map's value must not keep its weak key (a closed store) alive.
     /** Stores begun and ended by this class; guarded by {@code this}. */
     private long begun;
     private long ended;
     private boolean storing;
-
-    private H2GroupCommit(MVStore store) {
-        this.store = store;
-    }
 
     /**
      * Returns once everything {@code connection} committed so far is written to the database file.
@@ -52,7 +48,7 @@ public final class H2GroupCommit {
         MVStore store = fileStoreOf(connection);
         if (store != null) {
             COMMITS.incrementAndGet();
-            BY_STORE.computeIfAbsent(store, H2GroupCommit::new).awaitStore();
+            BY_STORE.computeIfAbsent(store, key -> new H2GroupCommit()).awaitStore(store);
         }
     }
 
@@ -79,7 +75,7 @@ public final class H2GroupCommit {
         return mvStore == null || mvStore.getFileStore() == null ? null : mvStore;
     }
 
-    private void awaitStore() throws SQLException {
+    private void awaitStore(MVStore store) throws SQLException {
         long needed;
         synchronized (this) {
             // A store already running may have taken its snapshot before our commit: the next one covers it.
