@@ -38,6 +38,7 @@ public final class Deployment {
     private volatile Integer replayRevision;
     private volatile Integer revision;
     private volatile String idempotencyKey;
+    private volatile List<String> owedNotificationTargets;
     private volatile List<String> targetNames;
     private volatile java.time.Instant activateAt;
     private volatile String intentKey;
@@ -185,6 +186,25 @@ public final class Deployment {
         this.revision = revision;
         this.idempotencyKey = idempotencyKey;
         this.targetNames = List.copyOf(targetNames);
+    }
+
+    /**
+     * Set by the ledger's admission when this deployment delivers nothing but carries on an intent
+     * whose notification round never ran (a crash cut it off after its targets took the package):
+     * this deployment runs that round.
+     *
+     * @param targetsReached the targets that have the revision, named in the event's {@code targets}
+     */
+    public void owesNotification(List<String> targetsReached) {
+        this.owedNotificationTargets = List.copyOf(targetsReached);
+    }
+
+    /** Whether this deployment runs the notification round of an intent cut off before it ({@link #owesNotification}). */
+    public boolean notificationOwed() { return owedNotificationTargets != null; }
+
+    /** The targets an owed round names as reached; empty unless {@link #notificationOwed()}. */
+    public List<String> owedNotificationTargets() {
+        return owedNotificationTargets == null ? List.of() : owedNotificationTargets;
     }
 
     /**

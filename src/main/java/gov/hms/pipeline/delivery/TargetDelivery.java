@@ -241,6 +241,14 @@ public class TargetDelivery {
         return deployment.deliveries().stream().anyMatch(DeliveryOutcome::delivered);
     }
 
+    /**
+     * The filter before the notification round: some target took the package in this deployment,
+     * or this deployment runs the round of an intent a crash cut off before it ({@link Deployment#notificationOwed()}).
+     */
+    public boolean notificationRoundDue(Exchange exchange) {
+        return anyDelivered(exchange) || exchange.getProperty(Deployment.PROPERTY, Deployment.class).notificationOwed();
+    }
+
     /** Whether some target tried for this deployment does not have the package (the dead-letter case). */
     public boolean anyUndelivered(Exchange exchange) {
         Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
@@ -254,6 +262,9 @@ public class TargetDelivery {
      */
     public void requireAllDelivered(Exchange exchange) {
         Deployment deployment = exchange.getProperty(Deployment.PROPERTY, Deployment.class);
+        if (deployment.deliveries().isEmpty() && deployment.notificationOwed()) {
+            return; // every enabled target has the revision already
+        }
         if (deployment.deliveries().isEmpty() && deployment.targetGroup() != null) {
             throw new DeliveryFailedException("Deploy failed: no enabled target is in group " + deployment.targetGroup());
         }

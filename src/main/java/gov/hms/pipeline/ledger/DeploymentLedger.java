@@ -256,11 +256,40 @@ public class DeploymentLedger {
                 .isPresent();
     }
 
-    /** Ends a deployment: its final status, error, JSON package SHA-256 and the subscribers' outcomes. */
+    /**
+     * Marks that a deployment's notification round began: its subscribers' outcomes, all
+     * {@code pending}, in the transaction that commits their outbox entries. A deployment that reached
+     * a target without this mark was cut off before its round ({@link #notificationRoundOwed}).
+     */
+    public void openNotificationRound(Connection connection, String deploymentId, List<NotificationOutcome> pending)
+            throws SQLException {
+        update(connection, "UPDATE deployment SET notifications = ? WHERE deployment_id = ? AND notifications IS NULL",
+                writeJson(pending), deploymentId);
+    }
+
+    /**
+     * Whether an intent to make a revision live still owes its subscribers their notification: the
+     * latest of its deployments that reached a target or notified neither completed nor began a
+     * notification round (a crash cut it off between the two, docs/ledger.md).
+     *
+     * @param idempotencyKey the intent's key
+     */
+    boolean notificationRoundOwed(Connection connection, String policyId, int revision, String idempotencyKey)
+            throws SQLException {
+        return queryOne(connection, "SELECT d.status, d.notifications FROM deployment d WHERE d.policy_id = ? "
+                + "AND d.revision = ? AND d.idempotency_key = ? AND ((d.notifications IS NOT NULL AND d.status <> '"
+                + LedgerSteps.UNCHANGED + "') OR EXISTS (SELECT 1 FROM delivery x "
+                + "WHERE x.deployment_id = d.deployment_id AND x.status = 'delivered')) "
+                + "ORDER BY d.started_at DESC, d.deployment_id DESC FETCH FIRST 1 ROWS ONLY",
+                row -> !LedgerSteps.COMPLETED.equals(row.getString(1)) && row.getString(2) == null,
+                policyId, revision, idempotencyKey).orElse(false);
+    }
+
+    /** Ends a deployment: its final status, error, JSON package SHA-256 and the subscribers' outcomes (kept when {@code null}). */
     void endDeployment(Connection connection, String deploymentId, String status, String error, String packageSha256,
             Object notifications) throws SQLException {
         update(connection, "UPDATE deployment SET status = ?, error = ?, package_sha256 = COALESCE(?, package_sha256), "
-                + "notifications = ?, ended_at = ? WHERE deployment_id = ?", status, clip(error, ERROR_LENGTH),
+                + "notifications = COALESCE(?, notifications), ended_at = ? WHERE deployment_id = ?", status, clip(error, ERROR_LENGTH),
                 packageSha256, notifications == null ? null : writeJson(notifications), now(), deploymentId);
     }
 

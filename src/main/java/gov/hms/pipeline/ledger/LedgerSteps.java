@@ -31,7 +31,8 @@ import org.apache.camel.support.SynchronizationAdapter;
  * <li>New content gets the next revision; its key is its policy SHA-256 (the first intent to make it live).</li>
  * <li>A {@code version} lower than the live one, or the same version with other content: 409.</li>
  * <li>The live content again: delivered only to the targets that lack it, continuing the live intent
- * (same key); when every enabled target has it, {@link UnchangedPolicyException} (success, nothing sent).</li>
+ * (same key); when every enabled target has it, {@link UnchangedPolicyException} (success, nothing sent),
+ * unless the deployment that made it live was cut off before its notification round: this one runs it.</li>
  * <li>An older content again (not lower by version), a rollback or a sync: a new intent with a new key
  * (the deployment id), delivered to the targets that lack that revision.</li>
  * </ul>
@@ -93,7 +94,7 @@ public class LedgerSteps {
         List<String> enabled = targetDelivery.enabledTargets(deployment).stream().map(DeliveryTarget::name).toList();
         Admission admission = leases.underLease(policyId, deployment.id(), ledger, connection -> {
             Admission decided = decide(connection, deployment, enabled);
-            if (decided.targets().isEmpty() && !enabled.isEmpty()) {
+            if (decided.targets().isEmpty() && !enabled.isEmpty() && !decided.notificationOwed()) {
                 deployment.admit(decided.revision(), decided.key(), List.of()); // for its record in the ledger
                 throw new UnchangedPolicyException(policyId, decided.revision());
             }
@@ -104,8 +105,15 @@ public class LedgerSteps {
         });
         releaseWithTheExchange(exchange, deployment);
         deployment.admit(admission.revision(), admission.key(), admission.targets());
-        Log.infof("deployment %s: policy %s revision %d admitted for %s", deployment.id(), policyId,
-                admission.revision(), admission.targets());
+        if (admission.notificationOwed()) {
+            deployment.owesNotification(enabled);
+            Log.infof("deployment %s: policy %s revision %d is live at every target, but the deployment that made it"
+                    + " live was cut off before notifying its subscribers: notifying them now", deployment.id(),
+                    policyId, admission.revision());
+        } else {
+            Log.infof("deployment %s: policy %s revision %d admitted for %s", deployment.id(), policyId,
+                    admission.revision(), admission.targets());
+        }
     }
 
     /**
@@ -172,7 +180,11 @@ public class LedgerSteps {
         });
     }
 
-    private record Admission(int revision, String key, List<String> targets) {
+    /** @param notificationOwed nothing to deliver, but the intent's notification round never ran */
+    private record Admission(int revision, String key, List<String> targets, boolean notificationOwed) {
+        Admission(int revision, String key, List<String> targets) {
+            this(revision, key, targets, false);
+        }
     }
 
     private Admission decide(Connection connection, Deployment deployment, List<String> enabled) throws SQLException {
@@ -196,9 +208,13 @@ public class LedgerSteps {
         Optional<StoredVersion> liveVersion = current.flatMap(c -> versions.stream()
                 .filter(v -> v.revision() == c.revision()).findFirst());
         if (known.isPresent() && current.isPresent() && known.get().revision() == current.get().revision()) {
-            // The live content again: continue its intent, to the targets that lack it.
-            return new Admission(known.get().revision(), current.get().idempotencyKey(),
-                    lacking(enabled, live, known.get().revision()));
+            // The live content again: continue its intent, to the targets that lack it; when none
+            // does, finish a notification round a crash cut off.
+            int revision = known.get().revision();
+            String key = current.get().idempotencyKey();
+            List<String> lacking = lacking(enabled, live, revision);
+            return new Admission(revision, key, lacking, lacking.isEmpty() && !enabled.isEmpty()
+                    && ledger.notificationRoundOwed(connection, policyId, revision, key));
         }
         String liveLabel = liveVersion.map(StoredVersion::version).orElse(null);
         if (VersionPrecedence.compare(deployment.version(), liveLabel).map(order -> order < 0).orElse(false)) {

@@ -2,6 +2,7 @@ package gov.hms.pipeline.notification;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import gov.hms.pipeline.config.PipelineConfig;
+import gov.hms.pipeline.api.NotificationOutcome;
 import gov.hms.pipeline.ledger.DeploymentLedger;
 import gov.hms.pipeline.ledger.Sql;
 import io.quarkus.logging.Log;
@@ -76,15 +77,20 @@ public class NotificationOutbox {
 
     /**
      * Stores the entries of one deployment's round in one transaction, each leased for the attempt
-     * its caller is about to make.
+     * its caller is about to make, with the deployment's mark that its round began
+     * ({@link DeploymentLedger#openNotificationRound}).
      *
+     * @param deploymentId the deployment whose round this is (also with no subscriber: the mark is kept)
      * @throws IllegalStateException if the database cannot take them
      */
-    public void enqueue(List<OutboxEntry> entries) {
+    public void enqueue(String deploymentId, List<OutboxEntry> entries) {
         entries.forEach(entry -> leased.add(entry.id()));
         try {
             ledger.inTransaction(connection -> {
                 insert(connection, entries, PENDING, Instant.now().plus(claim));
+                ledger.openNotificationRound(connection, deploymentId, entries.stream()
+                        .map(entry -> new NotificationOutcome(entry.subscriber(), NotificationOutcome.PENDING, null, null))
+                        .toList());
                 return null;
             });
         } catch (SQLException e) {

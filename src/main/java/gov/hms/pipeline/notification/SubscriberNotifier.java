@@ -116,7 +116,7 @@ public class SubscriberNotifier {
                     deployment.id(), deployment.policyId(), deployment.version(), deployment.source().name(),
                     deployment.actor(), event, now, 0, now, null));
         }
-        outbox.enqueue(entries);
+        outbox.enqueue(deployment.id(), entries);
         exchange.setProperty(NotificationRound.PROPERTY, new NotificationRound(deployment, entries));
     }
 
@@ -179,7 +179,8 @@ public class SubscriberNotifier {
      * {@code type} {@value #EVENT_TYPE} ({@value #ROLLBACK_EVENT_TYPE} for a rollback, {@value #WITHDRAWN_EVENT_TYPE} for a withdrawal), {@code subject}
      * the policy id, {@code data} {@code {policyId, version, deploymentId, revision, packageSha256,
      * policySha256, targets, notReached}} ({@code revision}: the ledger's, docs/ledger.md; {@code targets}
-     * the targets that took the package, {@code notReached} those given up, by name).
+     * the targets that took the package, {@code notReached} those given up, by name; for a round a crash
+     * cut off, {@code targets} names the targets that took the package in the deployment it carries on).
      */
     byte[] cloudEvent(Deployment deployment) {
         ObjectNode event = mapper.createObjectNode();
@@ -207,6 +208,7 @@ public class SubscriberNotifier {
         }
         ArrayNode targets = data.putArray("targets");
         deployment.deliveries().stream().filter(DeliveryOutcome::delivered).map(DeliveryOutcome::target).forEach(targets::add);
+        deployment.owedNotificationTargets().forEach(targets::add);
         // A deployment that some targets did not take is announced too, once, naming them.
         ArrayNode notReached = data.putArray("notReached");
         deployment.deliveries().stream().filter(d -> !d.delivered()).map(DeliveryOutcome::target).forEach(notReached::add);

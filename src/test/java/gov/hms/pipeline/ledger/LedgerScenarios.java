@@ -245,6 +245,63 @@ abstract class LedgerScenarios {
         assertThat(unchanged.getList("items.source")).contains("http", "api", "file", "queue");
     }
 
+    /**
+     * Issue 15's lost notification: a deployment cut off after every target took the package but
+     * before its notification round (the state the crash sweep leaves: {@code interrupted}, deliveries
+     * recorded, no round) is carried on by the re-submission, which must notify the subscribers once
+     * instead of answering "already live".
+     */
+    @Test
+    void aDeploymentCutOffBeforeItsNotificationRoundIsNotifiedByTheResubmission() throws Exception {
+        String id = "ledger-cut-off";
+        String body = policy(id, "1.0.0", "Notified once, even after a crash.");
+        Response first = deploy(body);
+        assertThat(first.statusCode()).isEqualTo(200);
+        String cutOff = first.jsonPath().getString("deploymentId");
+        String key = deliveries(LIVE, id).get(0).getHeader("Idempotency-Key");
+        await().atMost(Duration.ofSeconds(30)).until(() -> events(id).size() == 2);
+        // The crash: the round never ran (its outbox rows never existed), the sweep ended the row.
+        try (var connection = ledger.connection(); var update = connection.prepareStatement(
+                "UPDATE deployment SET status = 'interrupted', notifications = NULL WHERE deployment_id = ?")) {
+            update.setString(1, cutOff);
+            assertThat(update.executeUpdate()).isEqualTo(1);
+        }
+        wireMock.resetRequests();
+
+        Response again = deploy(body);
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(again.jsonPath().getString("status")).isEqualTo("success");
+        assertThat(again.jsonPath().getList("deliveries")).as("nothing is delivered again").isEmpty();
+        assertThat(again.jsonPath().getList("notifications.subscriber")).containsExactlyInAnyOrder("scheduling", "records");
+        await().atMost(Duration.ofSeconds(30)).until(() -> events(id).size() == 2);
+        for (LoggedRequest event : events(id)) {
+            JsonNode data = mapper.readTree(event.getBodyAsString()).path("data");
+            assertThat(data.path("revision").asInt()).isEqualTo(1);
+            assertThat(data.path("targets")).extracting(JsonNode::asText).containsExactlyInAnyOrder("live", "standby");
+        }
+        assertThat(wireMock.findAll(postRequestedFor(urlEqualTo(LIVE)))).isEmpty();
+
+        // The round ran once: a third submission is "already live", nobody notified again.
+        Response third = deploy(body);
+        assertThat(third.statusCode()).isEqualTo(200);
+        assertThat(third.jsonPath().getList("notifications")).isEmpty();
+        assertThat(events(id)).hasSize(2);
+        JsonPath record = given().when().get("/api/deployments/" + again.jsonPath().getString("deploymentId"))
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(record.getString("status")).isEqualTo("completed");
+        assertThat(record.getString("idempotencyKey")).isEqualTo(key);
+    }
+
+    private List<LoggedRequest> events(String policyId) {
+        List<LoggedRequest> events = new ArrayList<>();
+        for (String path : List.of("/scheduling/events", "/records/events")) {
+            wireMock.findAll(postRequestedFor(urlEqualTo(path))).stream()
+                    .filter(request -> request.getBodyAsString().contains("\"subject\":\"" + policyId + "\""))
+                    .forEach(events::add);
+        }
+        return events;
+    }
+
     @Test
     void sixteenConcurrentDeploysOfOnePolicyEndWithEveryTargetOnTheCataloguesVersion() throws Exception {
         String id = "ledger-race";
