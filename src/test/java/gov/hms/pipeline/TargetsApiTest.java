@@ -108,6 +108,10 @@ class TargetsApiTest {
                 .body("error", containsString("group")).body("error", containsString("connectTimeout"));
         given().contentType("application/json").body("{\"name\":\"x\",\"url\":\"http://h/x\",\"colour\":1}")
                 .when().post("/api/targets").then().statusCode(400).body("status", equalTo("failure"));
+        given().contentType("application/json").body("{\"name\":42,\"url\":\"http://h/x\"}")
+                .when().post("/api/targets").then().statusCode(400).body("status", equalTo("failure"));
+        given().contentType("text/plain").body("{\"name\":\"x\",\"url\":\"http://h/x\"}")
+                .when().post("/api/targets").then().statusCode(415).body("status", equalTo("failure"));
         given().when().post("/api/targets/live/disable").then().statusCode(409);
         given().when().delete("/api/targets/live").then().statusCode(409);
         given().when().post("/api/targets/nobody/disable").then().statusCode(404);

@@ -1,6 +1,7 @@
 package gov.hms.pipeline.broker;
 
 import gov.hms.pipeline.api.Deployment;
+import gov.hms.pipeline.ingest.RestErrors;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -67,11 +68,11 @@ public class QueueDeadLetterResource {
             return external();
         }
         if (messageId == null || !messageId.matches("[0-9]{1,18}")) {
-            return error(400, "not a message id (the broker's, a number)");
+            return RestErrors.failure(400, "not a message id (the broker's, a number)");
         }
         Optional<QueueDeadLetters.Message> message = deadLetters.find(Long.parseLong(messageId));
         if (message.isEmpty()) {
-            return error(404, "no message " + messageId + " on " + deadLetters.queueName());
+            return RestErrors.failure(404, "no message " + messageId + " on " + deadLetters.queueName());
         }
         Exchange exchange = producer.send(route, e -> {
             e.setProperty(QueueDeadLetters.MESSAGE_PROPERTY, message.get());
@@ -81,19 +82,14 @@ public class QueueDeadLetterResource {
         if (exchange.getException() != null) {
             // Gone meanwhile (another operator was quicker): 404, as if asked a moment later.
             return deadLetters.find(message.get().messageId()).isEmpty()
-                    ? error(404, "no message " + messageId + " on " + deadLetters.queueName())
-                    : error(500, "Internal error; see the service log");
+                    ? RestErrors.failure(404, "no message " + messageId + " on " + deadLetters.queueName())
+                    : RestErrors.failure(500, "Internal error; see the service log");
         }
         String deploymentId = exchange.getProperty(Deployment.PROPERTY, Deployment.class).id();
         return Response.ok(Map.of("status", "success", done, message.get().messageId(), "deploymentId", deploymentId)).build();
     }
 
     private Response external() {
-        return error(501, "the queue's dead letters are on an external broker: use its own tools");
-    }
-
-    private static Response error(int status, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("status", "failure", "error", message)).build();
+        return RestErrors.failure(501, "the queue's dead letters are on an external broker: use its own tools");
     }
 }

@@ -1,5 +1,6 @@
 package gov.hms.pipeline.delivery;
 
+import gov.hms.pipeline.ingest.RestErrors;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -84,7 +85,7 @@ public class DeadLetterResource {
             Exchange done = send("direct:dead-letter-retry", entry);
             DeploymentResult result = done.getMessage().getBody(DeploymentResult.class);
             if (result == null) {
-                return error(500, "Internal error; see the service log");
+                return RestErrors.failure(500, "Internal error; see the service log");
             }
             return Response.status(result.httpStatus()).entity(result).build();
         });
@@ -102,7 +103,7 @@ public class DeadLetterResource {
         return whileClaimed(id, entry -> {
             Exchange done = send("direct:dead-letter-discard", entry);
             if (done.getException() != null) {
-                return error(500, "Internal error; see the service log");
+                return RestErrors.failure(500, "Internal error; see the service log");
             }
             return Response.ok(Map.of("status", "success", "discarded", id)).build();
         });
@@ -118,10 +119,10 @@ public class DeadLetterResource {
             return problem.get();
         }
         if (!store.claim(id)) {
-            return error(409, "a retry or discard of dead letter " + id + " is already running");
+            return RestErrors.failure(409, "a retry or discard of dead letter " + id + " is already running");
         }
         try {
-            return store.find(id).map(action).orElseGet(() -> error(404, "no dead letter " + id));
+            return store.find(id).map(action).orElseGet(() -> RestErrors.failure(404, "no dead letter " + id));
         } finally {
             store.release(id);
         }
@@ -138,16 +139,11 @@ public class DeadLetterResource {
     /** 400 for a malformed id, 404 for an unknown one, else empty. */
     private Optional<Response> lookUp(String id) {
         if (!DeadLetterStore.isValidId(id)) {
-            return Optional.of(error(400, "not a dead-letter id (a deployment id, a lower-case UUID)"));
+            return Optional.of(RestErrors.failure(400, "not a dead-letter id (a deployment id, a lower-case UUID)"));
         }
         if (store.find(id).isEmpty()) {
-            return Optional.of(error(404, "no dead letter " + id));
+            return Optional.of(RestErrors.failure(404, "no dead letter " + id));
         }
         return Optional.empty();
-    }
-
-    private static Response error(int status, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("status", "failure", "error", message)).build();
     }
 }

@@ -1,18 +1,17 @@
 package gov.hms.pipeline.delivery;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import gov.hms.pipeline.audit.AuditLog;
 import gov.hms.pipeline.audit.AuditRecord;
 import gov.hms.pipeline.config.PipelineConfig;
 import gov.hms.pipeline.delivery.ManagedTargets.ManagedTarget;
+import gov.hms.pipeline.ingest.RequestJson;
+import gov.hms.pipeline.ingest.RestErrors;
 import io.quarkus.logging.Log;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -62,9 +61,6 @@ public class TargetResource {
     /** A target name: as a policy id, letters, digits, '.', '_', '-', at most 128. */
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Duration LONGEST_TIMEOUT = Duration.ofMinutes(10);
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
-            .configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false).build();
 
     private final ManagedTargets managed;
     private final PipelineConfig config;
@@ -132,27 +128,32 @@ public class TargetResource {
     @APIResponse(responseCode = "201", description = "added", content = @Content(schema = @Schema(implementation = TargetView.class)))
     @APIResponse(responseCode = "400", description = "a malformed target", ref = "Error")
     @APIResponse(responseCode = "409", description = "the name is taken (configured or managed)", ref = "Error")
+    @APIResponse(responseCode = "415", description = "a body that is not JSON", ref = "Error")
     @POST
     @Consumes(MediaType.WILDCARD)
-    public Response add(@RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = NewTarget.class))) String body) throws SQLException {
+    public Response add(@HeaderParam("Content-Type") String contentType, @RequestBody(content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = NewTarget.class))) String body)
+            throws SQLException {
+        if (!RequestJson.isJson(contentType)) {
+            return RestErrors.failure(415, "send the target as application/json");
+        }
         NewTarget request;
         try {
-            request = body == null || body.isBlank() ? null : MAPPER.readValue(body, NewTarget.class);
+            request = body == null || body.isBlank() ? null : RequestJson.MAPPER.readValue(body, NewTarget.class);
         } catch (IOException e) {
             request = null;
         }
         if (request == null) {
-            return error(400, "the body must be a JSON object: {\"name\", \"url\", \"format\", \"groups\", \"enabled\", "
+            return RestErrors.failure(400, "the body must be a JSON object: {\"name\", \"url\", \"format\", \"groups\", \"enabled\", "
                     + "\"connectTimeout\", \"responseTimeout\"}");
         }
         List<String> problems = new ArrayList<>();
         ManagedTarget target = checked(request, problems);
         if (!problems.isEmpty()) {
-            return error(400, String.join("; ", problems));
+            return RestErrors.failure(400, String.join("; ", problems));
         }
         if (config.targets().containsKey(target.name()) || !managed.add(target, actor())) {
-            return error(409, "a target named " + target.name() + " exists already"
+            return RestErrors.failure(409, "a target named " + target.name() + " exists already"
                     + (config.targets().containsKey(target.name()) ? " in the configuration" : ""));
         }
         audited(ADDED, "target " + target.name() + " added: " + withoutSecrets(target.url()) + ", format "
@@ -313,15 +314,10 @@ public class TargetResource {
     }
 
     private static Response configuredOnly(String name) {
-        return error(409, "target " + name + " is configured (pipeline.targets." + name + ".*): change it in the configuration");
+        return RestErrors.failure(409, "target " + name + " is configured (pipeline.targets." + name + ".*): change it in the configuration");
     }
 
     private static Response unknown(String name) {
-        return error(404, "no target " + name);
-    }
-
-    private static Response error(int status, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("status", "failure", "error", message)).build();
+        return RestErrors.failure(404, "no target " + name);
     }
 }

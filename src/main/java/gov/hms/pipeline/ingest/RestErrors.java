@@ -30,8 +30,18 @@ public class RestErrors {
     @ServerExceptionMapper
     public Response unexpected(Exception exception) {
         Log.errorf(exception, "REST request failed");
-        return Response.status(500).type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(body("Internal error; see the service log")).build();
+        return failure(500, "Internal error; see the service log");
+    }
+
+    /**
+     * The contract's failure answer, for a resource that refuses a request itself.
+     *
+     * @param status an HTTP status, 4xx or 5xx
+     * @param error  for a person; never internals or secrets
+     * @return {@code status} with {@code {"status":"failure","error":error}} as {@code application/json}
+     */
+    public static Response failure(int status, String error) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body(error)).build();
     }
 
     private static String reason(Response response) {

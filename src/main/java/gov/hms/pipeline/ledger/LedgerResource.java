@@ -3,6 +3,8 @@ package gov.hms.pipeline.ledger;
 import com.fasterxml.jackson.databind.JsonNode;
 import gov.hms.pipeline.api.DeploymentResult;
 import gov.hms.pipeline.delivery.TargetDelivery;
+import gov.hms.pipeline.ingest.RequestJson;
+import gov.hms.pipeline.ingest.RestErrors;
 import gov.hms.pipeline.ledger.DeploymentLedger.DeploymentFilter;
 import gov.hms.pipeline.ledger.LedgerRecords.DeploymentRecord;
 import gov.hms.pipeline.packaging.PolicyPackage;
@@ -22,7 +24,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -44,11 +45,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Deployment ledger", description = "What is live where (docs/ledger.md)")
 public class LedgerResource {
 
-
-
-    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper()
-            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
-            .configure(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS, false);
     private static final int DEFAULT_LIMIT = 100;
     private static final int MAX_LIMIT = 1000;
     private static final Set<String> STATUSES = Set.of(LedgerSteps.DELIVERING, LedgerSteps.COMPLETED,
@@ -89,10 +85,10 @@ public class LedgerResource {
     public Response policies(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) throws SQLException {
         Optional<Integer> pageSize = limit(limit);
         if (pageSize.isEmpty()) {
-            return error(400, "limit must be an integer from 1 to " + MAX_LIMIT);
+            return RestErrors.failure(400, "limit must be an integer from 1 to " + MAX_LIMIT);
         }
         if (cursor != null && !PolicyValidator.isSafeId(cursor)) {
-            return error(400, "not a cursor of this listing");
+            return RestErrors.failure(400, "not a cursor of this listing");
         }
         return Response.ok(catalogue.page(cursor, pageSize.get())).build();
     }
@@ -104,7 +100,7 @@ public class LedgerResource {
     @Path("/policies/{id}")
     public Response policy(@PathParam("id") String id) throws SQLException {
         Optional<LedgerRecords.PolicyStatus> live = PolicyValidator.isSafeId(id) ? catalogue.live(id) : Optional.empty();
-        return live.map(status -> Response.ok(status).build()).orElseGet(() -> error(404, "no policy " + id + " in the ledger"));
+        return live.map(status -> Response.ok(status).build()).orElseGet(() -> RestErrors.failure(404, "no policy " + id + " in the ledger"));
     }
 
     @Operation(summary = "Withdraw a live policy from every target with a signed tombstone package (operator; docs/scheduling.md)")
@@ -121,10 +117,10 @@ public class LedgerResource {
             schema = @Schema(implementation = CancelRequest.class))) String body) throws SQLException {
         Optional<CancelRequest> request = reason(body);
         if (request.isEmpty() || request.get().reason() == null || request.get().reason().isBlank()) {
-            return error(400, "give a reason (it is audited and in the tombstone): {\"reason\": \"...\"}");
+            return RestErrors.failure(400, "give a reason (it is audited and in the tombstone): {\"reason\": \"...\"}");
         }
         if (!PolicyValidator.isSafeId(id)) {
-            return error(404, "no policy " + id + " in the ledger");
+            return RestErrors.failure(404, "no policy " + id + " in the ledger");
         }
         return answer(withdrawals.withdraw(id, request.get().reason(), actor()));
     }
@@ -157,16 +153,16 @@ public class LedgerResource {
         }
         String wanted = format == null ? PolicyPackage.JSON : format;
         if (!PolicyPackage.JSON.equals(wanted) && !PolicyPackage.ZIP.equals(wanted)) {
-            return error(400, "format must be json or zip");
+            return RestErrors.failure(400, "format must be json or zip");
         }
         Optional<Integer> revision = ledger.resolveRevision(id, version);
         if (revision.isEmpty()) {
-            return error(404, "policy " + id + " has no version or revision " + version);
+            return RestErrors.failure(404, "policy " + id + " has no version or revision " + version);
         }
         Optional<PolicyPackage> found = ledger.packages(id, revision.get()).stream()
                 .filter(p -> p.format().equals(wanted)).findFirst();
         if (found.isEmpty()) {
-            return error(404, "revision " + revision.get() + " of policy " + id + " has no " + wanted + " package");
+            return RestErrors.failure(404, "revision " + revision.get() + " of policy " + id + " has no " + wanted + " package");
         }
         return Response.ok(found.get().bytes(), found.get().contentType())
                 .header(TargetDelivery.PACKAGE_SHA256, found.get().sha256()).build();
@@ -185,11 +181,11 @@ public class LedgerResource {
             return unknown.get();
         }
         if (from == null || to == null) {
-            return error(400, "give both from and to (a version label or a revision number)");
+            return RestErrors.failure(400, "give both from and to (a version label or a revision number)");
         }
         Optional<JsonNode> patch = catalogue.diff(id, from, to);
         return patch.map(p -> Response.ok(p).build())
-                .orElseGet(() -> error(404, "policy " + id + " has no version or revision " + from + " or " + to));
+                .orElseGet(() -> RestErrors.failure(404, "policy " + id + " has no version or revision " + from + " or " + to));
     }
 
     @Operation(summary = "Make an archived version live again as a new deployment (operator)")
@@ -207,7 +203,7 @@ public class LedgerResource {
             throws SQLException {
         Optional<RedeployRequest> parsed = parse(body);
         if (parsed.isEmpty()) {
-            return error(400, "the body must be a JSON object: {\"toVersion\": \"1.0.0\" or \"toRevision\": 1, \"reason\": \"...\"}");
+            return RestErrors.failure(400, "the body must be a JSON object: {\"toVersion\": \"1.0.0\" or \"toRevision\": 1, \"reason\": \"...\"}");
         }
         return rollback(id, parsed.get());
     }
@@ -215,13 +211,13 @@ public class LedgerResource {
     /** A rollback as the API's caller (also the console's way in, so both are one code path). */
     public Response rollback(String id, RedeployRequest request) throws SQLException {
         if (!PolicyValidator.isSafeId(id)) {
-            return error(404, "no policy " + id + " in the ledger");
+            return RestErrors.failure(404, "no policy " + id + " in the ledger");
         }
         if ((request.toVersion() == null) == (request.toRevision() == null)) {
-            return error(400, "give exactly one of toVersion and toRevision");
+            return RestErrors.failure(400, "give exactly one of toVersion and toRevision");
         }
         if (request.reason() == null || request.reason().isBlank()) {
-            return error(400, "give a reason (it is audited)");
+            return RestErrors.failure(400, "give a reason (it is audited)");
         }
         String target = request.toVersion() != null ? request.toVersion() : Integer.toString(request.toRevision());
         return answer(redeployments.rollback(id, target, request.reason(), actor()));
@@ -240,7 +236,7 @@ public class LedgerResource {
             throws SQLException {
         Optional<RedeployRequest> parsed = parse(body);
         if (parsed.isEmpty()) {
-            return error(400, "the body must be empty or a JSON object: {\"reason\": \"...\"}");
+            return RestErrors.failure(400, "the body must be empty or a JSON object: {\"reason\": \"...\"}");
         }
         return sync(id, parsed.get());
     }
@@ -248,7 +244,7 @@ public class LedgerResource {
     /** A sync as the API's caller (also the console's way in). */
     public Response sync(String id, RedeployRequest request) throws SQLException {
         if (!PolicyValidator.isSafeId(id)) {
-            return error(404, "no policy " + id + " in the ledger");
+            return RestErrors.failure(404, "no policy " + id + " in the ledger");
         }
         return answer(redeployments.sync(id, request.reason(), actor()));
     }
@@ -263,24 +259,24 @@ public class LedgerResource {
             @QueryParam("cursor") String cursor) throws SQLException {
         Optional<Integer> pageSize = limit(limit);
         if (pageSize.isEmpty()) {
-            return error(400, "limit must be an integer from 1 to " + MAX_LIMIT);
+            return RestErrors.failure(400, "limit must be an integer from 1 to " + MAX_LIMIT);
         }
         if (status != null && !STATUSES.contains(status)) {
-            return error(400, "status must be one of " + STATUSES);
+            return RestErrors.failure(400, "status must be one of " + STATUSES);
         }
         Instant sinceTime = null;
         if (since != null) {
             try {
                 sinceTime = Instant.parse(since);
             } catch (DateTimeParseException e) {
-                return error(400, "since must be an RFC 3339 date-time in UTC, e.g. 2026-12-01T00:00:00Z");
+                return RestErrors.failure(400, "since must be an RFC 3339 date-time in UTC, e.g. 2026-12-01T00:00:00Z");
             }
         }
         Instant beforeStart = null;
         if (cursor != null) {
             Optional<Instant> start = DEPLOYMENT_ID.matcher(cursor).matches() ? ledger.startOf(cursor) : Optional.empty();
             if (start.isEmpty()) {
-                return error(400, "not a cursor of this listing");
+                return RestErrors.failure(400, "not a cursor of this listing");
             }
             beforeStart = start.get();
         }
@@ -305,14 +301,14 @@ public class LedgerResource {
                     + "only those that did not take it; default: every target up to " + LedgerRecords.LISTED_TARGETS
                     + ", else the failed ones") @QueryParam("deliveries") String deliveries) throws SQLException {
         if (!DEPLOYMENT_ID.matcher(deploymentId).matches()) {
-            return error(404, "no deployment " + deploymentId);
+            return RestErrors.failure(404, "no deployment " + deploymentId);
         }
         if (deliveries != null && !DELIVERIES_ALL.equals(deliveries) && !DELIVERIES_FAILED.equals(deliveries)) {
-            return error(400, "deliveries must be all or failed");
+            return RestErrors.failure(400, "deliveries must be all or failed");
         }
         return DeploymentProgress.of(ledger.deployment(deploymentId).map(DeploymentRecord::counted)
                 .map(d -> listedDeliveries(d, deliveries)), requests.find(deploymentId), scheduling.tolerance())
-                .map(d -> Response.ok(d).build()).orElseGet(() -> error(404, "no deployment " + deploymentId));
+                .map(d -> Response.ok(d).build()).orElseGet(() -> RestErrors.failure(404, "no deployment " + deploymentId));
     }
 
     /** The body of a cancellation or a withdrawal. */
@@ -325,7 +321,7 @@ public class LedgerResource {
             return Optional.of(new CancelRequest(null));
         }
         try {
-            return Optional.ofNullable(MAPPER.readValue(body, CancelRequest.class));
+            return Optional.ofNullable(RequestJson.MAPPER.readValue(body, CancelRequest.class));
         } catch (java.io.IOException e) {
             return Optional.empty();
         }
@@ -343,19 +339,19 @@ public class LedgerResource {
             mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CancelRequest.class))) String body)
             throws SQLException {
         if (!DEPLOYMENT_ID.matcher(deploymentId).matches()) {
-            return error(404, "no deployment " + deploymentId);
+            return RestErrors.failure(404, "no deployment " + deploymentId);
         }
         Optional<CancelRequest> request = reason(body);
         if (request.isEmpty()) {
-            return error(400, "the body must be empty or a JSON object: {\"reason\": \"...\"}");
+            return RestErrors.failure(400, "the body must be empty or a JSON object: {\"reason\": \"...\"}");
         }
         Optional<DeploymentProgress> before = DeploymentProgress.of(ledger.deployment(deploymentId),
                 requests.find(deploymentId), scheduling.tolerance());
         if (before.isEmpty()) {
-            return error(404, "no deployment " + deploymentId);
+            return RestErrors.failure(404, "no deployment " + deploymentId);
         }
         if (!activations.cancel(deploymentId, actor(), request.get().reason())) {
-            return error(409, "deployment " + deploymentId + " is " + before.get().deployment().status()
+            return RestErrors.failure(409, "deployment " + deploymentId + " is " + before.get().deployment().status()
                     + ": only a scheduled activation that is not yet due can be cancelled");
         }
         return deployment(deploymentId, null);
@@ -372,7 +368,7 @@ public class LedgerResource {
     /** 404 for an unsafe or unknown policy id, else empty. */
     private Optional<Response> knownPolicy(String id) throws SQLException {
         if (!PolicyValidator.isSafeId(id) || ledger.currentRevision(id).isEmpty()) {
-            return Optional.of(error(404, "no policy " + id + " in the ledger"));
+            return Optional.of(RestErrors.failure(404, "no policy " + id + " in the ledger"));
         }
         return Optional.empty();
     }
@@ -400,7 +396,7 @@ public class LedgerResource {
             return Optional.of(new RedeployRequest(null, null, null));
         }
         try {
-            return Optional.ofNullable(MAPPER.readValue(body, RedeployRequest.class));
+            return Optional.ofNullable(RequestJson.MAPPER.readValue(body, RedeployRequest.class));
         } catch (java.io.IOException e) {
             return Optional.empty();
         }
@@ -408,10 +404,5 @@ public class LedgerResource {
 
     private static Response answer(DeploymentResult result) {
         return Response.status(result.httpStatus()).type(MediaType.APPLICATION_JSON).entity(result).build();
-    }
-
-    private static Response error(int status, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("status", "failure", "error", message)).build();
     }
 }

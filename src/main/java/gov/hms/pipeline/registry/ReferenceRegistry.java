@@ -1,5 +1,6 @@
 package gov.hms.pipeline.registry;
 
+import gov.hms.pipeline.ingest.RestErrors;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -71,16 +72,16 @@ public class ReferenceRegistry {
             @HeaderParam("Content-Type") String contentType,
             @HeaderParam("X-Package-Sha256") String packageSha256) throws IOException {
         if (!PolicyValidator.isSafeId(policyId)) {
-            return error(400, "X-Policy-Id is missing or not a safe policy id");
+            return RestErrors.failure(400, "X-Policy-Id is missing or not a safe policy id");
         }
         if (body == null || body.length == 0) {
-            return error(400, "empty package");
+            return RestErrors.failure(400, "empty package");
         }
         String extension = contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/zip")
                 ? "zip" : "json";
         String sha256 = CanonicalJson.sha256Hex(body);
         if (packageSha256 != null && !packageSha256.equalsIgnoreCase(sha256)) {
-            return error(400, "X-Package-Sha256 does not match the package received");
+            return RestErrors.failure(400, "X-Package-Sha256 does not match the package received");
         }
         java.nio.file.Path policyDir = dir.resolve(policyId);
         Files.createDirectories(policyDir);
@@ -107,11 +108,11 @@ public class ReferenceRegistry {
     public Response livePackage(@PathParam("id") String policyId,
             @HeaderParam("If-None-Match") String ifNoneMatch) throws IOException {
         if (!PolicyValidator.isSafeId(policyId)) {
-            return error(404, "no such policy");
+            return RestErrors.failure(404, "no such policy");
         }
         java.nio.file.Path live = dir.resolve(policyId).resolve(LIVE);
         if (!Files.exists(live)) {
-            return error(404, "no such policy");
+            return RestErrors.failure(404, "no such policy");
         }
         String name = Files.readString(live).trim();
         java.nio.file.Path stored = dir.resolve(policyId).resolve(name);
@@ -136,10 +137,10 @@ public class ReferenceRegistry {
         try {
             event = mapper.readTree(body);
         } catch (IOException e) {
-            return error(400, "not a JSON CloudEvent");
+            return RestErrors.failure(400, "not a JSON CloudEvent");
         }
         if (event == null || !event.isObject() || !event.hasNonNull("specversion")) {
-            return error(400, "not a JSON CloudEvent");
+            return RestErrors.failure(400, "not a JSON CloudEvent");
         }
         synchronized (events) {
             events.addLast(event);
@@ -163,10 +164,5 @@ public class ReferenceRegistry {
         java.nio.file.Path temporary = target.resolveSibling(target.getFileName() + ".tmp");
         Files.write(temporary, bytes);
         Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static Response error(int status, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("status", "failure", "error", message)).build();
     }
 }

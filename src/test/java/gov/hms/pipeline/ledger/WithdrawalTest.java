@@ -154,6 +154,9 @@ class WithdrawalTest {
         Response noReason = withdraw("withdrawn-unknown", "{}");
         assertThat(noReason.statusCode()).isEqualTo(400);
         assertThat(noReason.jsonPath().getString("error")).contains("reason");
+        Response numberReason = withdraw("withdrawn-unknown", "{\"reason\":42}");
+        assertThat(numberReason.statusCode()).as("a reason must be a JSON string").isEqualTo(400);
+        assertThat(numberReason.jsonPath().getString("status")).isEqualTo("failure");
         assertThat(withdraw("withdrawn-unknown", "{\"reason\":\"gone\"}").statusCode()).isEqualTo(404);
     }
 }
