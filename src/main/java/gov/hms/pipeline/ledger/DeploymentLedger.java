@@ -327,6 +327,18 @@ public class DeploymentLedger {
 
     /** Filters of {@link #deployments}; any may be {@code null}. */
     public record DeploymentFilter(String policyId, String status, String source, Instant since) {
+
+        /** Appends {@code AND …} for each condition set, and its parameters; {@code since} compares {@code timeColumn}. */
+        void appendTo(StringBuilder sql, List<Object> parameters, String timeColumn) {
+            String[] columns = {"policy_id", "status", "source", timeColumn};
+            Object[] values = {policyId, status, source, since};
+            for (int i = 0; i < columns.length; i++) {
+                if (values[i] != null) {
+                    sql.append(" AND ").append(columns[i]).append(i == 3 ? " >= ?" : " = ?");
+                    parameters.add(values[i]);
+                }
+            }
+        }
     }
 
     /**
@@ -337,22 +349,7 @@ public class DeploymentLedger {
             throws SQLException {
         StringBuilder sql = new StringBuilder(DEPLOYMENT_COLUMNS).append(" WHERE 1 = 1");
         List<Object> parameters = new ArrayList<>();
-        if (filter.policyId() != null) {
-            sql.append(" AND policy_id = ?");
-            parameters.add(filter.policyId());
-        }
-        if (filter.status() != null) {
-            sql.append(" AND status = ?");
-            parameters.add(filter.status());
-        }
-        if (filter.source() != null) {
-            sql.append(" AND source = ?");
-            parameters.add(filter.source());
-        }
-        if (filter.since() != null) {
-            sql.append(" AND started_at >= ?");
-            parameters.add(filter.since());
-        }
+        filter.appendTo(sql, parameters, "started_at");
         if (beforeStart != null) {
             sql.append(" AND (started_at < ? OR (started_at = ? AND deployment_id < ?))");
             parameters.add(beforeStart);

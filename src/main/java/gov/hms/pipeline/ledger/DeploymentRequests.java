@@ -232,6 +232,36 @@ public class DeploymentRequests {
         }
     }
 
+    /** The statuses only this table holds: a deployment in one of them has no ledger row (yet, or ever). */
+    public static final java.util.Set<String> LISTED_STATUSES = java.util.Set.of(RECEIVED, SCHEDULED, ACTIVATING,
+            CANCELLED, SUPERSEDED);
+
+    /**
+     * Requests in one of {@link #LISTED_STATUSES}, newest first ({@code created_at}, then id), after the
+     * request named by {@code cursor} (exclusive).
+     *
+     * @param filter its {@code status} is one of {@link #LISTED_STATUSES}; {@code since} compares {@code created_at}
+     * @return at most {@code limit} rows; empty if {@code cursor} names no request
+     */
+    public List<RequestRow> page(DeploymentLedger.DeploymentFilter filter, String cursor, int limit) throws SQLException {
+        StringBuilder sql = new StringBuilder(COLUMNS).append(" WHERE 1 = 1");
+        List<Object> parameters = new java.util.ArrayList<>();
+        filter.appendTo(sql, parameters, "created_at");
+        try (Connection connection = ledger.connection()) {
+            if (cursor != null) {
+                Optional<Instant> created = queryOne(connection, "SELECT created_at FROM deployment_request WHERE deployment_id = ?",
+                        row -> row.getTimestamp(1).toInstant(), cursor);
+                if (created.isEmpty()) {
+                    return List.of();
+                }
+                sql.append(" AND (created_at < ? OR (created_at = ? AND deployment_id < ?))");
+                parameters.addAll(List.of(created.get(), created.get(), cursor));
+            }
+            sql.append(" ORDER BY created_at DESC, deployment_id DESC FETCH FIRST ").append(limit).append(" ROWS ONLY");
+            return query(connection, sql.toString(), DeploymentRequests::rowOf, parameters.toArray());
+        }
+    }
+
     /** @return the policy's activations still scheduled, soonest first */
     public List<RequestRow> scheduledOf(String policyId) throws SQLException {
         try (Connection connection = ledger.connection()) {

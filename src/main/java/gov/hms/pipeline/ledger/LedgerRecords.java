@@ -75,6 +75,14 @@ public final class LedgerRecords {
     public record DeploymentPage(List<DeploymentRecord> items, @Schema(nullable = true) String next) {
     }
 
+    /**
+     * A page of deployments the ledger knows only by their request ({@code received}, {@code scheduled},
+     * {@code activating}, {@code cancelled}, {@code superseded}), newest first, each with its schedule.
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record RequestPage(List<DeploymentProgress> items, @Schema(nullable = true) String next) {
+    }
+
     /** A policy's revisions, newest first. */
     public record VersionList(List<PolicyVersion> items) {
     }

@@ -249,8 +249,10 @@ public class LedgerResource {
         return answer(redeployments.sync(id, request.reason(), actor()));
     }
 
-    @Operation(summary = "Deployments newest first, with their per-target outcomes, filtered and paged")
-    @APIResponse(responseCode = "200", description = "a page of deployments", content = @Content(schema = @Schema(implementation = LedgerRecords.DeploymentPage.class)))
+    @Operation(summary = "Deployments newest first, with their per-target outcomes, filtered and paged; status received, "
+            + "scheduled, activating, cancelled or superseded lists those known only by their request, with their schedule")
+    @APIResponse(responseCode = "200", description = "a page of deployments (LedgerRecords.RequestPage for a request status)",
+            content = @Content(schema = @Schema(anyOf = {LedgerRecords.DeploymentPage.class, LedgerRecords.RequestPage.class})))
     @APIResponse(responseCode = "400", description = "malformed filter, limit or cursor", ref = "Error")
     @GET
     @Path("/deployments")
@@ -261,8 +263,9 @@ public class LedgerResource {
         if (pageSize.isEmpty()) {
             return RestErrors.failure(400, "limit must be an integer from 1 to " + MAX_LIMIT);
         }
-        if (status != null && !STATUSES.contains(status)) {
-            return RestErrors.failure(400, "status must be one of " + STATUSES);
+        if (status != null && !STATUSES.contains(status) && !DeploymentRequests.LISTED_STATUSES.contains(status)) {
+            return RestErrors.failure(400, "status must be one of " + new java.util.TreeSet<>(STATUSES) + " or "
+                    + new java.util.TreeSet<>(DeploymentRequests.LISTED_STATUSES));
         }
         Instant sinceTime = null;
         if (since != null) {
@@ -271,6 +274,9 @@ public class LedgerResource {
             } catch (DateTimeParseException e) {
                 return RestErrors.failure(400, "since must be an RFC 3339 date-time in UTC, e.g. 2026-12-01T00:00:00Z");
             }
+        }
+        if (status != null && DeploymentRequests.LISTED_STATUSES.contains(status)) {
+            return requestPage(new DeploymentFilter(policyId, status, source, sinceTime), cursor, pageSize.get());
         }
         Instant beforeStart = null;
         if (cursor != null) {
@@ -286,6 +292,23 @@ public class LedgerResource {
         List<DeploymentRecord> page = items.subList(0, Math.min(pageSize.get(), items.size())).stream()
                 .map(DeploymentRecord::counted).map(d -> listedDeliveries(d, null)).toList();
         return Response.ok(new LedgerRecords.DeploymentPage(page, more ? page.get(page.size() - 1).deploymentId() : null)).build();
+    }
+
+    /** Deployments known only by their request (scheduled, cancelled, …): the same filters and paging. */
+    private Response requestPage(DeploymentFilter filter, String cursor, int pageSize) throws SQLException {
+        if (cursor != null && !DEPLOYMENT_ID.matcher(cursor).matches()) {
+            return RestErrors.failure(400, "not a cursor of this listing");
+        }
+        List<DeploymentRequests.RequestRow> rows = requests.page(filter, cursor, pageSize + 1);
+        if (cursor != null && rows.isEmpty() && requests.find(cursor).isEmpty()) {
+            return RestErrors.failure(400, "not a cursor of this listing");
+        }
+        boolean more = rows.size() > pageSize;
+        List<DeploymentProgress> page = rows.subList(0, Math.min(pageSize, rows.size())).stream()
+                .map(row -> DeploymentProgress.of(Optional.empty(), Optional.of(row), scheduling.tolerance()).orElseThrow())
+                .toList();
+        return Response.ok(new LedgerRecords.RequestPage(page, more ? page.get(page.size() - 1).deployment().deploymentId() : null))
+                .build();
     }
 
     @Operation(summary = "One deployment with its per-target attempts, their counts and notifications; also while received or "

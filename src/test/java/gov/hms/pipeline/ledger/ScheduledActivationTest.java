@@ -187,6 +187,24 @@ class ScheduledActivationTest {
         assertThat(first.getString("schedule.note")).contains(newer.jsonPath().getString("deploymentId"));
         assertThat(given().when().get("/api/policies/" + id).then().extract().jsonPath().getList("scheduled.version"))
                 .containsExactly("3.0.0");
+        // Listed by status too, though neither has a ledger row yet: newest first, a page at a time.
+        JsonPath scheduledNow = given().queryParam("policyId", id).queryParam("status", "scheduled")
+                .when().get("/api/deployments").then().statusCode(200).extract().jsonPath();
+        assertThat(scheduledNow.getList("items.deploymentId")).containsExactly(newer.jsonPath().getString("deploymentId"));
+        assertThat(scheduledNow.getList("items.schedule.activateAt")).hasSize(1);
+        assertThat(scheduledNow.getString("next")).isNull();
+        Response reschedule = deploy(policy(id, "3.1.0", "Third, amended.", Instant.now().plusSeconds(30)));
+        assertThat(reschedule.statusCode()).isEqualTo(202);
+        JsonPath supersededPage = given().queryParam("policyId", id).queryParam("status", "superseded").queryParam("limit", 1)
+                .when().get("/api/deployments").then().statusCode(200).extract().jsonPath();
+        assertThat(supersededPage.getList("items.deploymentId")).containsExactly(newer.jsonPath().getString("deploymentId"));
+        assertThat(supersededPage.getList("items.status")).containsExactly("superseded");
+        JsonPath secondPage = given().queryParam("policyId", id).queryParam("status", "superseded").queryParam("limit", 1)
+                .queryParam("cursor", supersededPage.getString("next"))
+                .when().get("/api/deployments").then().statusCode(200).extract().jsonPath();
+        assertThat(secondPage.getList("items.deploymentId")).containsExactly(older.jsonPath().getString("deploymentId"));
+        assertThat(secondPage.getString("next")).isNull();
+        newer = reschedule;
 
         // A version deployed now supersedes the scheduled one too.
         Response now = deploy(policy(id, "4.0.0", "Fourth, at once.", null));
