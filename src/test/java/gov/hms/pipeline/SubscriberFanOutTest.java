@@ -106,6 +106,11 @@ class SubscriberFanOutTest {
                 assertThat(AuditLogReader.stepsOf(PipelineTestResources.auditFile(), deploymentId))
                         .containsSubsequence("notify-failed", "completed", "notify-failed", "notified"));
         awaitOutboxEmpty();
+        // The ledger's record of the deployment follows the retry: pending at the answer, notified now.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                given().when().get("/api/deployments/" + deploymentId).then().statusCode(200).extract().jsonPath()
+                        .getMap("notifications.find { it.subscriber == 'signed' }"))
+                .containsEntry("status", "notified").containsEntry("httpStatus", 204));
     }
 
     @Test

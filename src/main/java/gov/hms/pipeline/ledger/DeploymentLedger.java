@@ -268,6 +268,34 @@ public class DeploymentLedger {
     }
 
     /**
+     * A subscriber's outcome that came after its deployment's answer (a retry from the outbox, or a
+     * first attempt that outlasted {@code pipeline.notification.timeout}): replaces that subscriber's
+     * entry in the deployment's {@code notifications}, under a row lock so two subscribers' outcomes
+     * do not overwrite each other.
+     */
+    public void recordLaterNotification(String deploymentId, NotificationOutcome outcome) throws SQLException {
+        inTransaction(connection -> {
+            Optional<Optional<String>> row = queryOne(connection,
+                    "SELECT notifications FROM deployment WHERE deployment_id = ? FOR UPDATE",
+                    result -> Optional.ofNullable(result.getString(1)), deploymentId);
+            if (row.isEmpty()) {
+                return null; // a 0.5.0 outbox entry: its deployment is not in the ledger
+            }
+            List<NotificationOutcome> outcomes = new ArrayList<>(row.get().map(this::readNotifications).orElse(List.of()));
+            int at = java.util.stream.IntStream.range(0, outcomes.size())
+                    .filter(i -> outcomes.get(i).subscriber().equals(outcome.subscriber())).findFirst().orElse(-1);
+            if (at >= 0) {
+                outcomes.set(at, outcome);
+            } else {
+                outcomes.add(outcome);
+            }
+            update(connection, "UPDATE deployment SET notifications = ? WHERE deployment_id = ?", writeJson(outcomes),
+                    deploymentId);
+            return null;
+        });
+    }
+
+    /**
      * Whether an intent to make a revision live still owes its subscribers their notification: the
      * latest of its deployments that reached a target or notified neither completed nor began a
      * notification round (a crash cut it off between the two, docs/ledger.md).

@@ -11,8 +11,8 @@ import java.util.Set;
  * The first attempts of one deployment's notifications, while its caller waits (exchange property
  * {@value #PROPERTY}, shared by the parallel split's exchanges). Outcomes reported before
  * {@link #close(Duration)} go into the answer; once the caller's bound has passed, the round is
- * closed, every subscriber still being tried shows as {@code pending}, and later outcomes only go
- * to the audit log and the outbox.
+ * closed, every subscriber still being tried shows as {@code pending}, and later outcomes go to
+ * the audit log, the outbox and the deployment's record in the ledger.
  */
 public final class NotificationRound {
 
@@ -35,10 +35,15 @@ public final class NotificationRound {
     }
 
     /** Adds an outcome to the answer, unless the caller was already answered. */
-    synchronized void report(NotificationOutcome outcome) {
-        if (!closed && reported.add(outcome.subscriber())) {
+    /** @return whether the outcome is in the deployment's answer ({@code false} once the round is closed) */
+    synchronized boolean report(NotificationOutcome outcome) {
+        if (closed) {
+            return false;
+        }
+        if (reported.add(outcome.subscriber())) {
             deployment.addNotification(outcome);
         }
+        return true;
     }
 
     /** Ends the round: subscribers without an outcome yet are {@code pending}. */

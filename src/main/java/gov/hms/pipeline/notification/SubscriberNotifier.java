@@ -13,12 +13,14 @@ import gov.hms.pipeline.config.PipelineConfig;
 import gov.hms.pipeline.metrics.PipelineMetrics;
 import gov.hms.pipeline.delivery.HttpEndpoints;
 import gov.hms.pipeline.delivery.TargetDelivery;
+import gov.hms.pipeline.ledger.DeploymentLedger;
 import gov.hms.pipeline.packaging.PolicyPackage;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -75,13 +77,16 @@ public class SubscriberNotifier {
     private final PipelineConfig config;
     private final NotificationOutbox outbox;
     private final PipelineMetrics metrics;
+    private final DeploymentLedger ledger;
     private final ObjectMapper mapper = new ObjectMapper();
     private final Set<String> disabled = ConcurrentHashMap.newKeySet();
 
-    public SubscriberNotifier(PipelineConfig config, NotificationOutbox outbox, PipelineMetrics metrics) {
+    public SubscriberNotifier(PipelineConfig config, NotificationOutbox outbox, PipelineMetrics metrics,
+            DeploymentLedger ledger) {
         this.config = config;
         this.outbox = outbox;
         this.metrics = metrics;
+        this.ledger = ledger;
     }
 
     /** @return the enabled subscribers (configured and not disabled by a 410), ordered by name */
@@ -274,11 +279,23 @@ public class SubscriberNotifier {
         Log.warnf("deployment %s: subscriber %s not notified: %s", entry.deploymentId(), entry.subscriber(), outcome.error());
     }
 
-    private static void report(Exchange exchange, NotificationOutcome outcome) {
+    /**
+     * An outcome goes into the deployment's answer while its round is open; after that (a retry from
+     * the outbox, or a first attempt that outlasted the round) into the deployment's ledger record.
+     */
+    private void report(Exchange exchange, NotificationOutcome outcome) {
         exchange.setProperty(OUTCOME, outcome);
         NotificationRound round = exchange.getProperty(NotificationRound.PROPERTY, NotificationRound.class);
-        if (round != null) {
-            round.report(outcome);
+        if (round != null && round.report(outcome)) {
+            return;
+        }
+        OutboxEntry entry = exchange.getProperty(ENTRY, OutboxEntry.class);
+        try {
+            ledger.recordLaterNotification(entry.deploymentId(), outcome);
+        } catch (SQLException | RuntimeException e) {
+            // The audit log has the outcome; only the ledger's copy stays behind.
+            Log.warnf("deployment %s: subscriber %s's outcome (%s) could not be recorded in the ledger: %s",
+                    entry.deploymentId(), outcome.subscriber(), outcome.status(), e.getMessage());
         }
     }
 }
