@@ -5,6 +5,7 @@ import gov.hms.pipeline.console.ConsoleAccess.Viewer;
 import gov.hms.pipeline.ledger.DeploymentLedger;
 import gov.hms.pipeline.ledger.LedgerRecords.PolicyPage;
 import gov.hms.pipeline.ledger.LedgerRecords.PolicyStatus;
+import gov.hms.pipeline.ledger.LedgerRecords.ScheduledRevision;
 import gov.hms.pipeline.ledger.LedgerRecords.TargetStatus;
 import gov.hms.pipeline.ledger.PolicyCatalogue;
 import gov.hms.pipeline.validation.PolicyValidator;
@@ -48,9 +49,13 @@ public class PoliciesView {
                 String qEncoded, boolean behind, String next);
     }
 
-    /** One policy: its live revision and, per target column, its cell. */
+    /**
+     * One policy: its live revision ({@code null} while nothing of it is live yet), the next of its
+     * scheduled activations ({@code null} if none) and, per target column, its cell.
+     */
     @TemplateData
-    public record Row(String policyId, String title, int revision, String version, List<Cell> cells, boolean inSync) {
+    public record Row(String policyId, String title, Integer revision, String version, ScheduledRevision next,
+            List<Cell> cells, boolean inSync) {
     }
 
     /**
@@ -105,6 +110,7 @@ public class PoliciesView {
             if (page.next() == null) {
                 break;
             }
+            from = page.next(); // past policies the catalogue skipped (never live, nothing scheduled)
         }
         String next = more ? from : null;
         List<String> targets = rows.stream().flatMap(r -> r.cells().stream()).map(Cell::target)
@@ -114,9 +120,19 @@ public class PoliciesView {
                 behind, next);
     }
 
-    private String title(PolicyStatus status) throws SQLException {
-        return ledger.policyJson(status.policyId(), status.revision()).map(json -> json.path("title"))
+    /** The live revision's title; while nothing is live, that of the revision scheduled first. */
+    static String title(DeploymentLedger ledger, PolicyStatus status) throws SQLException {
+        Integer revision = status.revision() != null ? status.revision()
+                : status.scheduled().stream().map(ScheduledRevision::revision).filter(r -> r != null).findFirst().orElse(null);
+        if (revision == null) {
+            return "";
+        }
+        return ledger.policyJson(status.policyId(), revision).map(json -> json.path("title"))
                 .filter(JsonNode::isTextual).map(JsonNode::asText).orElse("");
+    }
+
+    private String title(PolicyStatus status) throws SQLException {
+        return title(ledger, status);
     }
 
     private static boolean matches(PolicyStatus status, String title, String query) {
@@ -125,15 +141,17 @@ public class PoliciesView {
                 || title.toLowerCase(Locale.ROOT).contains(needle);
     }
 
+    /** Every target has the live revision; a policy with nothing live yet is behind nowhere. */
     private static boolean allInSync(PolicyStatus status) {
-        return status.targets().stream().allMatch(TargetStatus::inSync);
+        return status.revision() == null || status.targets().stream().allMatch(TargetStatus::inSync);
     }
 
     private static Row row(PolicyStatus status, String title) {
         List<Cell> cells = status.targets().stream().map(t -> new Cell(t.target(),
-                t.inSync() ? "in sync" : t.revision() == null ? "missing" : "behind", t.revision(), t.version(),
-                t.deliveredAt())).toList();
-        return new Row(status.policyId(), title, status.revision(), status.version(), cells, allInSync(status));
+                status.revision() == null ? "scheduled" : t.inSync() ? "in sync" : t.revision() == null ? "missing" : "behind",
+                t.revision(), t.version(), t.deliveredAt())).toList();
+        return new Row(status.policyId(), title, status.revision(), status.version(),
+                status.scheduled().isEmpty() ? null : status.scheduled().get(0), cells, allInSync(status));
     }
 
     /** The row with one cell per column, in column order ({@code n/a} where the policy has no such target). */
@@ -141,6 +159,6 @@ public class PoliciesView {
         Map<String, Cell> byTarget = row.cells().stream().collect(Collectors.toMap(Cell::target, Function.identity()));
         List<Cell> cells = targets.stream()
                 .map(t -> byTarget.getOrDefault(t, new Cell(t, "n/a", null, null, null))).toList();
-        return new Row(row.policyId(), row.title(), row.revision(), row.version(), cells, row.inSync());
+        return new Row(row.policyId(), row.title(), row.revision(), row.version(), row.next(), cells, row.inSync());
     }
 }

@@ -150,12 +150,13 @@ public class PolicyView {
         if (live.isEmpty()) {
             return ConsoleErrors.page(access.viewer(), 404, "No policy " + id + " in the ledger.");
         }
-        String title = ledger.policyJson(id, live.get().revision()).map(json -> json.path("title").asText("")).orElse("");
+        String title = PoliciesView.title(ledger, live.get());
         Map<Integer, List<String>> formats = ledger.packageFormats(id);
         List<Version> versions = new ArrayList<>();
         for (PolicyVersion v : catalogue.versions(id)) {
             versions.add(new Version(v.revision(), v.version(), v.policySha256(), v.deploymentId(), v.deployedAt(),
-                    v.actor(), v.source(), formats.getOrDefault(v.revision(), List.of()), v.revision() == live.get().revision()));
+                    v.actor(), v.source(), formats.getOrDefault(v.revision(), List.of()),
+                    Integer.valueOf(v.revision()).equals(live.get().revision())));
         }
         TemplateInstance page = Templates.policy(access.viewer(), live.get(), title, versions, diff(id, from, to, versions),
                 problem);

@@ -187,7 +187,9 @@ public class DeploymentLedger {
     /** @return policy ids after {@code after} (exclusive; {@code null} from the start), in order, at most {@code limit} */
     public List<String> policyIds(String after, int limit) throws SQLException {
         return withConnection(connection -> query(connection,
-                "SELECT policy_id FROM policy WHERE policy_id > ? ORDER BY policy_id FETCH FIRST " + limit + " ROWS ONLY",
+                // policy_version, not policy: a policy whose first version is only scheduled has no policy row yet.
+                "SELECT DISTINCT policy_id FROM policy_version WHERE policy_id > ? ORDER BY policy_id FETCH FIRST " + limit
+                        + " ROWS ONLY",
                 row -> row.getString(1), after == null ? "" : after));
     }
 

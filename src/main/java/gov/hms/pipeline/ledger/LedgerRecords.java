@@ -19,17 +19,19 @@ public final class LedgerRecords {
     /**
      * What is live where for one policy.
      *
-     * @param revision      the revision the policy should be live at (its latest deployment's)
+     * @param revision      the revision the policy should be live at (its latest deployment's); {@code null}
+     *                      while nothing of it is live yet (its first version is only scheduled)
      * @param version       that revision's {@code version} label, or {@code null}
-     * @param policySha256  SHA-256 of that revision's RFC 8785 canonical JSON
-     * @param packageSha256 SHA-256 of its JSON package
+     * @param policySha256  SHA-256 of that revision's RFC 8785 canonical JSON ({@code null} with no revision)
+     * @param packageSha256 SHA-256 of its JSON package ({@code null} with no revision)
      * @param targets       every enabled target, and any other target that ever received it
      * @param scheduled     its activations still to come (docs/scheduling.md), soonest first
      * @param withdrawn     whether the current revision is the policy's tombstone (it was withdrawn)
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record PolicyStatus(String policyId, int revision, @Schema(nullable = true) String version, String policySha256,
-            String packageSha256, List<TargetStatus> targets, List<ScheduledRevision> scheduled, boolean withdrawn) {
+    public record PolicyStatus(String policyId, @Schema(nullable = true) Integer revision, @Schema(nullable = true) String version,
+            @Schema(nullable = true) String policySha256, @Schema(nullable = true) String packageSha256,
+            List<TargetStatus> targets, List<ScheduledRevision> scheduled, boolean withdrawn) {
     }
 
     /**

@@ -38,13 +38,20 @@ public class PolicyCatalogue {
         this.withdrawals = withdrawals;
     }
 
-    /** @return the policy's live state, empty if the ledger has no such policy */
+    /**
+     * @return the policy's live state, with its activations still to come; empty if the ledger has no
+     *         such policy, or only revisions that never went live and are not scheduled (cancelled)
+     */
     public Optional<PolicyStatus> live(String policyId) throws SQLException {
         Optional<Integer> current = ledger.currentRevision(policyId);
-        if (current.isEmpty()) {
+        List<LedgerRecords.ScheduledRevision> scheduled = requests.scheduledOf(policyId).stream()
+                .map(r -> new LedgerRecords.ScheduledRevision(r.deploymentId(), r.revision(), r.version(), r.activateAt(),
+                        r.status(), r.kind())).toList();
+        if (current.isEmpty() && scheduled.isEmpty()) {
             return Optional.empty();
         }
-        DeploymentLedger.RevisionRow revision = ledger.revision(policyId, current.get()).orElseThrow();
+        Optional<DeploymentLedger.RevisionRow> revision = current.isEmpty() ? Optional.empty()
+                : ledger.revision(policyId, current.get());
         Map<String, LiveRow> live = ledger.liveTargets(policyId);
         TreeSet<String> names = new TreeSet<>(live.keySet());
         targetDelivery.enabledTargets().stream().map(DeliveryTarget::name).forEach(names::add);
@@ -53,13 +60,13 @@ public class PolicyCatalogue {
             LiveRow row = live.get(name);
             targets.add(row == null ? new TargetStatus(name, null, null, null, null, false)
                     : new TargetStatus(name, row.revision(), row.version(), row.packageSha256(), row.deliveredAt(),
-                            row.revision() == current.get()));
+                            current.isPresent() && row.revision() == current.get()));
         }
-        List<LedgerRecords.ScheduledRevision> scheduled = requests.scheduledOf(policyId).stream()
-                .map(r -> new LedgerRecords.ScheduledRevision(r.deploymentId(), r.revision(), r.version(), r.activateAt(),
-                        r.status(), r.kind())).toList();
-        return Optional.of(new PolicyStatus(policyId, current.get(), revision.version(), revision.policySha256(),
-                revision.packageSha256(), targets, scheduled, withdrawals.isWithdrawn(policyId, current.get())));
+        return Optional.of(new PolicyStatus(policyId, current.orElse(null),
+                revision.map(DeploymentLedger.RevisionRow::version).orElse(null),
+                revision.map(DeploymentLedger.RevisionRow::policySha256).orElse(null),
+                revision.map(DeploymentLedger.RevisionRow::packageSha256).orElse(null), targets, scheduled,
+                current.isPresent() && withdrawals.isWithdrawn(policyId, current.get())));
     }
 
     /**
@@ -73,7 +80,8 @@ public class PolicyCatalogue {
         for (String id : ids.subList(0, Math.min(limit, ids.size()))) {
             live(id).ifPresent(items::add);
         }
-        return new PolicyPage(items, more ? items.get(items.size() - 1).policyId() : null);
+        // The cursor is the last id looked at: a cancelled-only policy is skipped, not an end.
+        return new PolicyPage(items, more ? ids.get(limit - 1) : null);
     }
 
     /** @return the policy's versions newest first (empty if unknown) */

@@ -86,6 +86,29 @@ class ConsoleTest {
                 .header("X-Content-Type-Options", "nosniff");
     }
 
+    /** Issue 19's scheduling seen by an operator: a rule that is only scheduled is in the catalogue, with its instant. */
+    @Test
+    void scheduledActivationsAreShownAlsoForAPolicyNothingOfWhichIsLiveYet() {
+        String activateAt = java.time.Instant.now().plus(java.time.Duration.ofDays(30))
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        String body = "{\"id\":\"console-later\",\"title\":\"Goes live next month\",\"content\":\"c\","
+                + "\"version\":\"1.0.0\",\"activateAt\":\"" + activateAt + "\"}";
+        String deploymentId = as("submitter").contentType("application/json").body(body).when().post("/api/policies")
+                .then().statusCode(202).extract().path("deploymentId");
+
+        var live = as("reader").when().get("/api/policies/console-later").then().statusCode(200).extract().jsonPath();
+        assertThat(live.getString("revision")).as("nothing is live yet").isNull();
+        assertThat(live.getList("scheduled.deploymentId")).containsExactly(deploymentId);
+        assertThat(as("reader").when().get("/api/policies").then().statusCode(200).extract().jsonPath()
+                .getList("items.policyId")).contains("console-later");
+
+        String list = as("reader").when().get("/console").then().statusCode(200).extract().asString();
+        assertThat(list).contains("console-later", "Goes live next month", activateAt)
+                .doesNotContain("nothing is ever scheduled");
+        String page = as("reader").when().get("/console/policies/console-later").then().statusCode(200).extract().asString();
+        assertThat(page).contains("Scheduled", activateAt, "/console/deployments/" + deploymentId, "Nothing is live yet");
+    }
+
     @Test
     void theFilterNarrowsTheCatalogue() {
         deploy("console-filter-alpha", "Alpha", "1.0.0");
