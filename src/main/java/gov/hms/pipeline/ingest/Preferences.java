@@ -1,5 +1,7 @@
 package gov.hms.pipeline.ingest;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -24,12 +26,36 @@ public final class Preferences {
         if (prefer == null) {
             return false;
         }
-        for (String preference : prefer.split(",")) {
+        for (String preference : preferences(prefer)) {
             String token = preference.split("[;=]", 2)[0].trim().toLowerCase(Locale.ROOT);
             if (RESPOND_ASYNC.equals(token)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** The list split at the commas outside quoted-strings (RFC 9110 section 5.6.4, with its backslash escapes). */
+    private static List<String> preferences(String prefer) {
+        List<String> preferences = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < prefer.length(); i++) {
+            char c = prefer.charAt(i);
+            if (quoted && c == '\\' && i + 1 < prefer.length()) {
+                current.append(c).append(prefer.charAt(++i));
+                continue;
+            }
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (c == ',' && !quoted) {
+                preferences.add(current.toString());
+                current.setLength(0);
+                continue;
+            }
+            current.append(c);
+        }
+        preferences.add(current.toString());
+        return preferences;
     }
 }

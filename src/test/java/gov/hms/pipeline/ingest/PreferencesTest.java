@@ -22,4 +22,13 @@ class PreferencesTest {
         assertThat(Preferences.respondAsync("respond-asynchronously")).isFalse();
         assertThat(Preferences.respondAsync("handling=respond-async")).isFalse();
     }
+
+    /** Section 2: a value may be a quoted-string (RFC 9110 section 5.6.4), commas and all. */
+    @Test
+    void aQuotedValueIsOnePreferenceWhateverItHolds() {
+        assertThat(Preferences.respondAsync("note=\"a, respond-async, b\"")).isFalse();
+        assertThat(Preferences.respondAsync("note=\"say \\\", respond-async\"")).isFalse();
+        assertThat(Preferences.respondAsync("note=\"a, b\", respond-async")).isTrue();
+        assertThat(Preferences.respondAsync("return=minimal; note=\"x,y\",respond-async")).isTrue();
+    }
 }
