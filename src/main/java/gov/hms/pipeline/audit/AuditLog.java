@@ -90,6 +90,7 @@ public class AuditLog {
     private final AuditFiles files;
     /** {@code pipeline.audit.shared-dir}, or {@code null} for a single instance's chain at {@code pipeline.audit.file}. */
     private final Path sharedDir;
+    private final SharedAuditFolder sharedFolder;
     /** With a shared folder: the lock file that keeps this instance's own data folder to one process. */
     private final Path dataLock;
     private final AuditSettings settings;
@@ -156,6 +157,7 @@ public class AuditLog {
         this.files = sharedDir == null ? new AuditFiles(audit.file(), audit.checkpointFile(), audit.checkpointKey())
                 : sharedFiles(audit, sharedDir);
         this.dataLock = sharedDir == null ? null : lockPath(audit.file().toAbsolutePath().normalize());
+        this.sharedFolder = sharedDir == null ? null : new SharedAuditFolder(sharedDir);
         this.settings = settings;
         this.instance = audit.instance();
         this.clock = clock;
@@ -424,16 +426,29 @@ public class AuditLog {
     }
 
     /**
-     * Walks the whole chain and every checkpoint as they are at this moment.
+     * Walks the whole chain and every checkpoint as they are at this moment; with a shared folder, every
+     * instance's chain in it ({@link AuditChains}).
      *
      * @throws UncheckedIOException if a file cannot be read
      */
     public AuditVerification verify() {
-        try (AuditView view = view()) {
-            return AuditVerifier.verify(view, mapper);
+        if (sharedFolder == null) {
+            try (AuditView view = view()) {
+                return AuditVerification.across(List.of(AuditVerifier.verify(view, mapper).ofChain(instance)), instance);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        try (AuditChains chains = chains()) {
+            return chains.verify(mapper);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Every chain of the shared folder, this instance's own among them. */
+    private AuditChains chains() throws IOException {
+        return AuditChains.open(sharedFolder, instance, view());
     }
 
     /**
@@ -462,7 +477,7 @@ public class AuditLog {
                 segments.add(AuditView.Segment.open(rotated.seq(), rotated.path()));
             }
             segments.add(AuditView.Segment.open(activeSeq, files.active()));
-            return new AuditView(segments, AuditView.Segment.open(0, files.checkpoints()), signer);
+            return new AuditView(segments, AuditView.Segment.open(0, files.checkpoints()), signer.key());
         } catch (IOException | RuntimeException e) {
             segments.forEach(AuditView.Segment::close);
             throw e;

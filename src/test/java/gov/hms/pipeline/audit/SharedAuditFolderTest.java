@@ -46,6 +46,13 @@ class SharedAuditFolderTest {
         return log;
     }
 
+    /** Instance {@code instance} with one deployment of {@code records} records written. */
+    private AuditLog instance(String instance, int records) {
+        AuditLog log = instance(instance);
+        write(log, instance + "-d1", records);
+        return log;
+    }
+
     private static void write(AuditLog log, String deployment, int count) {
         for (int i = 0; i < count; i++) {
             log.append(AuditLogTest.record(deployment, i == count - 1 ? AuditStep.COMPLETED : AuditStep.RECEIVED));
@@ -54,10 +61,8 @@ class SharedAuditFolderTest {
 
     @Test
     void eachInstanceWritesItsOwnChainInTheSharedFolderUnderItsName() throws Exception {
-        AuditLog a = instance("node-a");
-        AuditLog b = instance("node-b");
-        write(a, "a1", 4);
-        write(b, "b1", 2);
+        AuditLog a = instance("node-a", 4);
+        AuditLog b = instance("node-b", 2);
 
         assertThat(a.file()).isEqualTo(shared().resolve("audit.node-a.jsonl").toAbsolutePath());
         assertThat(a.checkpointFile()).isEqualTo(shared().resolve("audit.node-a.checkpoints.jsonl").toAbsolutePath());
@@ -108,6 +113,86 @@ class SharedAuditFolderTest {
             assertThat(holder.waitFor(60, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(holder.exitValue()).isZero();
+    }
+
+    @Test
+    void verifyOnAnyInstanceCoversEveryChainInTheSharedFolder() {
+        AuditLog a = instance("node-a", 4);
+        AuditLog b = instance("node-b", 5);
+
+        for (AuditLog on : List.of(a, b)) {
+            AuditVerification verification = on.verify();
+            assertThat(verification.ok()).as(verification.toString()).isTrue();
+            assertThat(verification.records()).isEqualTo(9);
+            assertThat(verification.chains()).extracting(AuditVerification::instance).containsExactly("node-a", "node-b");
+            assertThat(verification.chains()).allMatch(AuditVerification::ok);
+            assertThat(verification.chains()).extracting(AuditVerification::records).containsExactly(4L, 5L);
+            assertThat(verification.chains().get(1).checkpoints()).isEqualTo(1); // after 3 records
+        }
+        assertThat(a.verify().headHash()).isEqualTo(a.verify().chains().get(0).headHash());
+    }
+
+    @Test
+    void aRecordChangedInAnotherInstancesChainIsNamedByChainAndRecord() throws Exception {
+        AuditLog a = instance("node-a", 2);
+        AuditLog b = instance("node-b", 4);
+        List<String> lines = new ArrayList<>(Files.readAllLines(b.file()));
+        lines.set(1, lines.get(1).replace("\"anonymous\"", "\"mallory\""));
+        Files.write(b.file(), lines);
+
+        AuditVerification verification = a.verify();
+        assertThat(verification.ok()).isFalse();
+        assertThat(verification.broken().instance()).isEqualTo("node-b");
+        assertThat(verification.broken().file()).isEqualTo("audit.node-b.jsonl");
+        assertThat(verification.broken().record()).isEqualTo(2);
+        assertThat(verification.broken().reason()).contains("the record was changed");
+        assertThat(verification.chains()).extracting(AuditVerification::ok).containsExactly(true, false);
+        assertThat(verification.chains().get(1).broken().record()).isEqualTo(2);
+    }
+
+    @Test
+    void aRecordBeingWrittenAtTheEndOfAnotherChainIsNeitherCountedNorABreak() throws Exception {
+        AuditLog a = instance("node-a", 2);
+        AuditLog b = instance("node-b", 2);
+        // As if node-b were in the middle of its next write: half a line, no line end yet.
+        String next = Files.readAllLines(b.file()).get(1);
+        Files.writeString(b.file(), next.substring(0, next.length() / 2), java.nio.file.StandardOpenOption.APPEND);
+
+        AuditVerification verification = a.verify();
+        assertThat(verification.ok()).as(verification.toString()).isTrue();
+        assertThat(verification.chains().get(1).records()).isEqualTo(2);
+    }
+
+    @Test
+    void anotherInstanceRotatingWhileItIsVerifiedCausesNoFalseBreak() throws Exception {
+        AuditLog a = instance("node-a");
+        AuditLog b = new AuditLog(config("node-b").auditOptions("1K", "always", "5"));
+        opened.add(b);
+        write(a, "a1", 2);
+        write(b, "b0", 10);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread writer = new Thread(() -> {
+            for (int i = 0; !stop.get(); i++) {
+                b.append(AuditLogTest.record("b" + i, AuditStep.RECEIVED));
+            }
+        });
+        writer.start();
+        int verified = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        try {
+            while (System.nanoTime() < deadline) {
+                AuditVerification verification = a.verify();
+                assertThat(verification.ok()).as(verification.toString()).isTrue();
+                verified++;
+            }
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
+        AuditVerification last = a.verify();
+        assertThat(last.ok()).isTrue();
+        assertThat(last.chains().get(1).files()).isGreaterThan(3);
+        assertThat(verified).isPositive();
     }
 
     @Test
