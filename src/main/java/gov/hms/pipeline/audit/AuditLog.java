@@ -452,14 +452,22 @@ public class AuditLog {
     }
 
     /**
-     * Records that match {@code filter}, in log order, at most {@code limit}, from {@code cursor}.
+     * Records that match {@code filter}, in log order, at most {@code limit}, from {@code cursor}; with a
+     * shared folder, of every chain in it ({@link AuditQuery#runAcross}).
      *
      * @throws IllegalArgumentException if the cursor is not one this log gave out
      * @throws UncheckedIOException     if a file cannot be read
      */
     public AuditQuery.Page query(AuditQuery.Filter filter, int limit, String cursor) {
-        try (AuditView view = view()) {
-            return AuditQuery.run(view, filter, limit, cursor, mapper);
+        if (sharedFolder == null) {
+            try (AuditView view = view()) {
+                return AuditQuery.run(view, filter, limit, cursor, mapper);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        try (AuditChains chains = chains()) {
+            return AuditQuery.runAcross(chains, filter, limit, cursor, mapper);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

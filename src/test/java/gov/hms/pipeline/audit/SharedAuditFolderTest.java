@@ -195,6 +195,61 @@ class SharedAuditFolderTest {
         assertThat(verified).isPositive();
     }
 
+    private static AuditRecord at(int second, String deployment, String policy, String step) {
+        return new AuditRecord(String.format("2026-11-29T09:00:%02d.000Z", second), deployment, policy, step, "ok",
+                "api", "anonymous", "detail", null, null, "deploy", "java api", null);
+    }
+
+    private static List<String> ids(AuditQuery.Page page) {
+        return page.records().stream().map(r -> r.path("deploymentId").asText() + "@" + r.path("time").asText()
+                .substring(17, 19)).toList();
+    }
+
+    @Test
+    void aQueryOnAnyInstanceReturnsEveryChainsRecordsByTimeAndPagesWhileTheyGrow() {
+        AuditLog a = instance("node-a");
+        AuditLog b = instance("node-b");
+        for (int second = 1; second <= 6; second++) {
+            (second % 2 == 1 ? a : b).append(at(second, second % 2 == 1 ? "a" : "b", "p1", AuditStep.RECEIVED));
+        }
+        AuditQuery.Filter all = new AuditQuery.Filter(null, null, null, null, null);
+
+        AuditQuery.Page first = b.query(all, 4, null);
+        assertThat(ids(first)).containsExactly("a@01", "b@02", "a@03", "b@04");
+        assertThat(first.records()).extracting(r -> r.path("instance").asText())
+                .containsExactly("node-a", "node-b", "node-a", "node-b");
+        // Both chains grow between the pages; a record earlier than the page's last comes later, never lost.
+        b.append(at(7, "b", "p1", AuditStep.RECEIVED));
+        a.append(at(2, "a", "p1", AuditStep.RECEIVED));
+        AuditQuery.Page second = b.query(all, 4, first.nextCursor());
+        assertThat(ids(second)).containsExactly("a@05", "a@02", "b@06", "b@07");
+        assertThat(second.nextCursor()).isNull();
+        assertThat(a.query(all, 1000, null).records()).hasSize(8);
+
+        AuditQuery.Page onlyB = a.query(new AuditQuery.Filter(null, null, null, null, null, "node-b"), 10, null);
+        assertThat(ids(onlyB)).containsExactly("b@02", "b@04", "b@06", "b@07");
+        assertThatThrownBy(() -> a.query(all, 10, "bm90IGEgY3Vyc29y")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("invalid cursor");
+    }
+
+    @Test
+    void aPolicysHistoryIncludesTheDeploymentsOtherInstancesRan() throws Exception {
+        AuditLog a = instance("node-a");
+        AuditLog b = instance("node-b");
+        b.append(at(1, "d-b", null, AuditStep.RECEIVED));
+        b.append(at(2, "d-b", "p-b", AuditStep.VALIDATED));
+        b.append(at(3, "d-b", "p-b", AuditStep.COMPLETED));
+        a.append(at(4, "d-a", "other", AuditStep.COMPLETED));
+        // node-b is writing its next record.
+        Files.writeString(b.file(), "{\"time\":\"2026-11-29T09:00:05.000Z\",\"deploymentId\":\"d-b\",\"policyId\":\"p-b",
+                java.nio.file.StandardOpenOption.APPEND);
+
+        AuditQuery.Page history = a.query(new AuditQuery.Filter("p-b", null, null, null, null), 10, null);
+        assertThat(history.records()).extracting(r -> r.path("step").asText())
+                .containsExactly("received", "validated", "completed");
+        assertThat(history.nextCursor()).isNull();
+    }
+
     @Test
     void withoutASharedFolderTheChainStaysAtTheConfiguredFile() {
         AuditLog single = new AuditLog(new StubPipelineConfig().auditFile(root.resolve("data/audit/audit.jsonl")));
