@@ -29,6 +29,7 @@ class SharedAuditFolderTest {
     @AfterEach
     void closeAll() {
         opened.forEach(AuditLog::close);
+        opened.clear();
     }
 
     private Path shared() {
@@ -148,6 +149,25 @@ class SharedAuditFolderTest {
         assertThat(verification.broken().reason()).contains("the record was changed");
         assertThat(verification.chains()).extracting(AuditVerification::ok).containsExactly(true, false);
         assertThat(verification.chains().get(1).broken().record()).isEqualTo(2);
+
+        // The command line, given the folder, checks every chain the same way.
+        AuditVerificationTest.Tool tool = AuditVerificationTest.tool(shared());
+        assertThat(tool.exit()).as(tool.output()).isEqualTo(1);
+        assertThat(tool.output()).startsWith("BROKEN chain node-b, audit.node-b.jsonl line 2 (record 2): ")
+                .contains("the record was changed");
+    }
+
+    @Test
+    void theCommandLineVerifiesEveryChainOfAFolder() throws Exception {
+        instance("node-a", 4);
+        instance("node-b", 2);
+        closeAll();
+
+        AuditVerificationTest.Tool tool = AuditVerificationTest.tool(shared());
+        assertThat(tool.exit()).as(tool.output()).isZero();
+        assertThat(tool.output()).startsWith("OK 2 chain(s) in ")
+                .contains("node-a: OK 4 record(s) in 1 file(s)", "node-b: OK 2 record(s) in 1 file(s)")
+                .contains("2 signed checkpoint(s) verified"); // node-a: after 3 records and at its close
     }
 
     @Test
