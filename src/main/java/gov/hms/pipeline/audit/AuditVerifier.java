@@ -147,7 +147,8 @@ final class AuditVerifier {
                 return "not a checkpoint: " + e.getMessage();
             }
             if (view.key() == null) {
-                return "no public key to verify it with: the chain's checkpoint-key.<instance>.pub.pem is missing";
+                return "no public key to verify it with: the chain's checkpoint-key.<instance>.pub.pem is missing or not "
+                        + "an Ed25519 public key";
             }
             if (!checkpoint.keyId().equals(view.key().keyId())) {
                 return "signed by another key (keyId " + checkpoint.keyId() + ", this log's is " + view.key().keyId() + ")";

@@ -1,5 +1,6 @@
 package gov.hms.pipeline.audit;
 
+import io.quarkus.logging.Log;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +53,19 @@ final class SharedAuditFolder {
         return found;
     }
 
+    /** The chain's published public key; {@code null} if missing or not a key, which verification reports. */
+    private static CheckpointKey readKey(Path pem) {
+        if (!Files.exists(pem)) {
+            return null;
+        }
+        try {
+            return CheckpointKey.read(pem);
+        } catch (IOException e) {
+            Log.warnf("audit: %s", e.getMessage());
+            return null;
+        }
+    }
+
     /**
      * Opens another instance's chain as it is now, read-only. Checkpoints are opened first: the writer forces
      * its records before it signs them, so every checkpoint seen counts only records already in the files
@@ -59,12 +73,11 @@ final class SharedAuditFolder {
      * without its {@code \n} is a record being written). If the instance rotates its active file while the
      * files are opened (the listing of rotated files differs before and after), they are opened again.
      *
-     * @throws IOException if a file cannot be read, the chain's public key is not a key, or the chain was
-     *                     rotated on every attempt
+     * @throws IOException if a file cannot be read, or the chain was rotated on every attempt
      */
     AuditView open(String instance) throws IOException {
         AuditFiles files = AuditFiles.shared(dir, instance, Optional.empty());
-        CheckpointKey key = Files.exists(files.publicKey()) ? CheckpointKey.read(files.publicKey()) : null;
+        CheckpointKey key = readKey(files.publicKey());
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             AuditView.Segment checkpoints = AuditView.Segment.openWholeLines(0, files.checkpoints());
             List<AuditView.Segment> segments = new ArrayList<>();

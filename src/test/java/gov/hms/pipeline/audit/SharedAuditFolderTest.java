@@ -158,6 +158,27 @@ class SharedAuditFolderTest {
     }
 
     @Test
+    void aChainWhosePublishedKeyIsGoneOrReplacedDoesNotVerifyOnTheOtherInstances() throws Exception {
+        AuditLog a = instance("node-a", 2);
+        AuditLog b = instance("node-b", 4);
+        Path published = shared().resolve("checkpoint-key.node-b.pub.pem");
+        Files.delete(published);
+        AuditVerification missing = a.verify();
+        assertThat(missing.ok()).isFalse();
+        assertThat(missing.broken().instance()).isEqualTo("node-b");
+        assertThat(missing.broken().file()).isEqualTo("audit.node-b.checkpoints.jsonl");
+        assertThat(missing.broken().reason()).contains("checkpoint-key.<instance>.pub.pem is missing");
+
+        // Someone's own key put in its place: checkpoints signed by node-b's key no longer verify.
+        Files.copy(shared().resolve("checkpoint-key.node-a.pub.pem"), published);
+        AuditVerification replaced = a.verify();
+        assertThat(replaced.broken().instance()).isEqualTo("node-b");
+        assertThat(replaced.broken().reason()).contains("signed by another key");
+        // node-b checks its own chain with the key it holds.
+        assertThat(b.verify().chains().get(1).ok()).isTrue();
+    }
+
+    @Test
     void theCommandLineVerifiesEveryChainOfAFolder() throws Exception {
         instance("node-a", 4);
         instance("node-b", 2);
