@@ -8,9 +8,9 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Every chain of a shared audit folder opened for reading at one moment: this instance's own
- * ({@link AuditLog#view()}, under its writer's lock) and every other instance's
- * ({@link SharedAuditFolder#open}), by instance id.
+ * Every chain opened for reading at one moment: this instance's own ({@link AuditLog#view()}, under its
+ * writer's lock) and, with a shared audit folder, every other instance's there ({@link SharedAuditFolder#open}),
+ * by instance id.
  *
  * @param views the chains, sorted by instance id
  * @param own   this instance's id
@@ -18,12 +18,16 @@ import java.util.TreeMap;
 record AuditChains(SortedMap<String, AuditView> views, String own) implements AutoCloseable {
 
     /**
+     * @param folder  the shared folder, or {@code null} for this instance's chain alone
      * @param ownView this instance's chain, closed here too if another cannot be opened
      * @throws IOException naming the chain that cannot be read
      */
     static AuditChains open(SharedAuditFolder folder, String own, AuditView ownView) throws IOException {
         SortedMap<String, AuditView> views = new TreeMap<>();
         views.put(own, ownView);
+        if (folder == null) {
+            return new AuditChains(views, own);
+        }
         try {
             for (String instance : folder.instances()) {
                 if (!instance.equals(own)) {

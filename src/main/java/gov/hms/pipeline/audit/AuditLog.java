@@ -432,13 +432,6 @@ public class AuditLog {
      * @throws UncheckedIOException if a file cannot be read
      */
     public AuditVerification verify() {
-        if (sharedFolder == null) {
-            try (AuditView view = view()) {
-                return AuditVerification.across(List.of(AuditVerifier.verify(view, mapper).ofChain(instance)), instance);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
         try (AuditChains chains = chains()) {
             return chains.verify(mapper);
         } catch (IOException e) {
@@ -446,7 +439,7 @@ public class AuditLog {
         }
     }
 
-    /** Every chain of the shared folder, this instance's own among them. */
+    /** This instance's chain and, with a shared folder, every other chain in it. */
     private AuditChains chains() throws IOException {
         return AuditChains.open(sharedFolder, instance, view());
     }
@@ -459,15 +452,9 @@ public class AuditLog {
      * @throws UncheckedIOException     if a file cannot be read
      */
     public AuditQuery.Page query(AuditQuery.Filter filter, int limit, String cursor) {
-        if (sharedFolder == null) {
-            try (AuditView view = view()) {
-                return AuditQuery.run(view, filter, limit, cursor, mapper);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
         try (AuditChains chains = chains()) {
-            return AuditQuery.runAcross(chains, filter, limit, cursor, mapper);
+            return sharedFolder == null ? AuditQuery.run(chains.views().get(instance), filter, limit, cursor, mapper)
+                    : AuditQuery.runAcross(chains, filter, limit, cursor, mapper);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
