@@ -13,6 +13,10 @@
  * JSON of the line without "signature", and record number "records" must have hash "headHash";
  * so records cut off the end of the log are detected too.
  *
+ * Given a folder instead of a log (pipeline.audit.shared-dir, several instances), it verifies every
+ * chain in it: audit.<instance>.jsonl with its checkpoints audit.<instance>.checkpoints.jsonl and the
+ * key checkpoint-key.<instance>.pub.pem (or the --public-key files), one line per chain.
+ *
  * Prints "OK ..." and exits 0, or "BROKEN <file> line <n> (record <n>): <why>" and exits 1;
  * exits 2 when it cannot run (bad arguments, unreadable files). The JSON parser and the RFC 8785
  * canonicalisation below are this file's own, independent of the service's code.
@@ -53,6 +57,15 @@ public class AuditVerify {
         Broken(String where, String why) {
             super(where + ": " + why);
         }
+
+        private Broken(String message) {
+            super(message);
+        }
+
+        /** The same problem, in the chain of {@code instance} of a shared folder. */
+        Broken inChain(String instance) {
+            return new Broken("chain " + instance + ", " + getMessage());
+        }
     }
 
     public static void main(String[] args) {
@@ -65,7 +78,7 @@ public class AuditVerify {
         } catch (IllegalArgumentException | IOException | java.security.GeneralSecurityException e) {
             System.err.println("audit verify: " + e.getMessage());
             System.err.println("usage: java tools/AuditVerify.java [--public-key PEM]... [--checkpoints FILE]"
-                    + " [--no-checkpoints] <audit log file, e.g. data/audit/audit.jsonl>");
+                    + " [--no-checkpoints] <audit log file, e.g. data/audit/audit.jsonl, or a shared audit folder>");
             System.exit(2);
         }
     }
@@ -91,6 +104,49 @@ public class AuditVerify {
         if (log == null) {
             throw new IllegalArgumentException("no audit log file given");
         }
+        if (Files.isDirectory(log)) {
+            if (checkpointFile != null) {
+                throw new IllegalArgumentException("--checkpoints names one chain's file: not with a folder");
+            }
+            return runFolder(log.toAbsolutePath().normalize(), keyFiles, checkpoints);
+        }
+        return runChain(log, keyFiles, checkpointFile, checkpoints);
+    }
+
+    /** A shared folder's chain files: audit.<instance>.jsonl, group 1 the instance (no dots, so names never collide). */
+    static final Pattern SHARED_CHAIN = Pattern.compile(
+            "audit\\.([A-Za-z0-9][A-Za-z0-9_-]{0,62})\\.(?:checkpoints\\.|\\d{6,18}\\.\\d{4}-\\d{2}-\\d{2}\\.)?jsonl");
+
+    /** Every chain of a shared audit folder, each with its instance's published key unless keys are given. */
+    static String runFolder(Path dir, List<Path> keyFiles, boolean checkpoints)
+            throws Broken, IOException, java.security.GeneralSecurityException {
+        java.util.TreeSet<String> instances = new java.util.TreeSet<>();
+        try (Stream<Path> listing = Files.list(dir)) {
+            listing.forEach(path -> {
+                Matcher matcher = SHARED_CHAIN.matcher(path.getFileName().toString());
+                if (matcher.matches()) {
+                    instances.add(matcher.group(1));
+                }
+            });
+        }
+        if (instances.isEmpty()) {
+            throw new IOException("no audit chain (audit.<instance>.jsonl) in " + dir);
+        }
+        StringBuilder report = new StringBuilder("OK " + instances.size() + " chain(s) in " + dir);
+        for (String instance : instances) {
+            List<Path> keys = keyFiles.isEmpty() ? List.of(dir.resolve("checkpoint-key." + instance + ".pub.pem")) : keyFiles;
+            try {
+                report.append("\n").append(instance).append(": ")
+                        .append(runChain(dir.resolve("audit." + instance + ".jsonl"), new ArrayList<>(keys), null, checkpoints));
+            } catch (Broken broken) {
+                throw broken.inChain(instance);
+            }
+        }
+        return report.toString();
+    }
+
+    static String runChain(Path log, List<Path> keyFiles, Path checkpointFile, boolean checkpoints)
+            throws Broken, IOException, java.security.GeneralSecurityException {
         log = log.toAbsolutePath().normalize();
         Path dir = log.getParent();
         String name = log.getFileName().toString();

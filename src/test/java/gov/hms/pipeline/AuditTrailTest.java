@@ -123,7 +123,13 @@ class AuditTrailTest {
                 .body("ok", equalTo(true))
                 .body("records", equalTo(records.size()))
                 .body("files", equalTo(files.size()))
-                .body("headHash", equalTo(head));
+                .body("headHash", equalTo(head))
+                // One instance, one chain: the same walk, named by its instance.
+                .body("chains.size()", equalTo(1))
+                .body("chains[0].instance", equalTo(records.get(0).path("instance").asText()))
+                .body("chains[0].ok", equalTo(true))
+                .body("chains[0].records", equalTo(records.size()))
+                .body("chains[0].headHash", equalTo(head));
 
         // No Authorization, Cookie or signature value anywhere in the audit folder.
         try (Stream<Path> listing = Files.list(dir)) {
@@ -180,6 +186,11 @@ class AuditTrailTest {
 
         given().queryParam("policyId", "audit-query-a").queryParam("step", "completed")
                 .when().get("/api/audit").then().statusCode(200).body("count", equalTo(3));
+        given().queryParam("policyId", "audit-query-a").queryParam("step", "completed")
+                .queryParam("instance", all.get(0).path("instance").asText())
+                .when().get("/api/audit").then().statusCode(200).body("count", equalTo(3));
+        given().queryParam("policyId", "audit-query-a").queryParam("instance", "no-such-instance")
+                .when().get("/api/audit").then().statusCode(200).body("count", equalTo(0));
         String firstTime = all.stream().filter(r -> ofA.get(2).equals(r.path("deploymentId").asText())).findFirst()
                 .orElseThrow().path("time").asText();
         List<String> fromThird = given().queryParam("policyId", "audit-query-a").queryParam("from", firstTime)

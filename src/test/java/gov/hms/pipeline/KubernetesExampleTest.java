@@ -53,10 +53,34 @@ class KubernetesExampleTest {
                 .containsEntry("LC_ALL", "C.UTF-8");
         assertThat(byName.get("PIPELINE_AUDIT_INSTANCE")).as("the pod's stable name")
                 .isEqualTo(Map.of("fieldRef", Map.of("fieldPath", "metadata.name")));
+        // One shared audit folder for every chain; each pod's private key on its own volume, not in it.
+        assertThat((String) byName.get("PIPELINE_AUDIT_SHARED_DIR")).isEqualTo(mountOf(container, "audit"));
+        assertThat((String) byName.get("PIPELINE_AUDIT_CHECKPOINT_KEY")).startsWith(mountOf(container, "data") + "/");
+        assertThat(volumeClaims(pod)).containsEntry("audit", "policy-pipeline-audit");
 
         Set<String> documented = documentedKeysAsEnvironmentVariables();
         assertThat(byName.keySet().stream().filter(name -> !name.equals("LC_ALL")).filter(name -> !documented.contains(name)))
                 .as("environment variables that name no key of README's Configuration").isEmpty();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String mountOf(Map<String, Object> container, String volume) {
+        return ((List<Map<String, Object>>) container.get("volumeMounts")).stream()
+                .filter(mount -> volume.equals(mount.get("name"))).map(mount -> (String) mount.get("mountPath"))
+                .findFirst().orElseThrow(() -> new AssertionError("no mount of volume " + volume));
+    }
+
+    /** The pod's volumes that are claims: volume name to claim name. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> volumeClaims(Map<String, Object> pod) {
+        Map<String, String> claims = new java.util.HashMap<>();
+        ((List<Map<String, Object>>) pod.get("volumes")).forEach(volume -> {
+            Object claim = volume.get("persistentVolumeClaim");
+            if (claim instanceof Map<?, ?> map) {
+                claims.put((String) volume.get("name"), (String) map.get("claimName"));
+            }
+        });
+        return claims;
     }
 
     @SuppressWarnings("unchecked")

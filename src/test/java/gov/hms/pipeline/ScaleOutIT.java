@@ -53,8 +53,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 15, must show: several instances, one service. As separate processes: a real PostgreSQL
  * (zonky's binaries) holding the ledger, a real external Artemis from its distribution, and two
- * instances of the packaged service ({@code node-a}, {@code node-b}) on one shared inbox folder, each
- * with its own data folder (audit chain). 300 policies over HTTP (split between the instances, a
+ * instances of the packaged service ({@code node-a}, {@code node-b}) on one shared inbox folder and one
+ * shared audit folder (a chain per instance), each with its own data folder. 300 policies over HTTP (split between the instances, a
  * request that fails on one retried on the other, as a load balancer would), 300 to the queue, 300
  * into the shared inbox; {@code node-a} is killed with SIGKILL once a third of the packages have
  * arrived, and started again once the survivor has taken over its inbox files. Two targets and one
@@ -64,8 +64,10 @@ import org.junit.jupiter.api.Test;
  * (one intent each) at every target; one event per policy to the subscriber, for the policies the kill
  * cut off too; 0 lost (every policy live and in sync, nothing dead-lettered or
  * failed, the inbox empty); 0 deployments without a final record (in the ledger and across both audit
- * chains); both chains verify; both instances answer the same catalogue; a third process on
- * {@code node-a}'s data folder refuses to start within 30 s, naming the folder and the holder. Printed
+ * chains); both chains verify, on either instance ({@code GET /api/audit/verify} covers every chain), and
+ * either instance answers a policy's history from the other's chain; both instances answer the same
+ * catalogue; a third process on {@code node-a}'s data folder, and a fourth with {@code node-a}'s instance
+ * id on another data folder, refuse to start within 30 s, naming the folder and the holder. Printed
  * too: the failover times, per-instance throughput, and the database's commits per deployment.
  */
 class ScaleOutIT {
@@ -104,6 +106,7 @@ class ScaleOutIT {
     void twoInstancesOnPostgresAndAnExternalBrokerLoseNothingWhenOneIsKilled() throws Exception {
         Path root = Files.createTempDirectory("pipeline-scale-out-");
         Path inboxDir = root.resolve("shared/inbox");
+        Path auditDir = root.resolve("shared/audit");
         InboxFolder inbox = new InboxFolder(inboxDir);
         Files.createDirectories(inboxDir);
         RecordingTarget alpha = started(new RecordingTarget());
@@ -130,6 +133,7 @@ class ScaleOutIT {
                 "-Dpipeline.broker.user=" + ExternalArtemis.USER, "-Dpipeline.broker.password=" + ExternalArtemis.PASSWORD,
                 "-Dpipeline.queue.concurrent-consumers=2", "-Dpipeline.queue.max-redeliveries=" + (MAX_DELIVERIES - 1),
                 "-Dpipeline.inbox.dir=" + inboxDir, "-Dpipeline.inbox.quiet-period=200ms",
+                "-Dpipeline.audit.shared-dir=" + auditDir,
                 "-Dpipeline.inbox.claim-lease=" + CLAIM_LEASE.toSeconds() + "s",
                 "-Dpipeline.ledger.heartbeat=2s"));
         Path homeA = Files.createDirectories(root.resolve("node-a"));
@@ -241,8 +245,8 @@ class ScaleOutIT {
 
         // 0 deployments without a final record: in the ledger, and in the two audit chains together.
         assertThat(query(database, "SELECT deployment_id FROM deployment WHERE status = 'delivering'")).isEmpty();
-        List<JsonNode> chainA = IndependentAuditCheck.records(homeA.resolve("data/audit/audit.jsonl"));
-        List<JsonNode> chainB = IndependentAuditCheck.records(homeB.resolve("data/audit/audit.jsonl"));
+        List<JsonNode> chainA = IndependentAuditCheck.records(auditDir.resolve("audit.node-a.jsonl"));
+        List<JsonNode> chainB = IndependentAuditCheck.records(auditDir.resolve("audit.node-b.jsonl"));
         Map<String, Integer> finals = new HashMap<>();
         Set<String> begun = new HashSet<>();
         Stream.concat(chainA.stream(), chainB.stream()).forEach(record -> {
@@ -263,15 +267,34 @@ class ScaleOutIT {
         assertThat(chainA).allMatch(r -> r.path("instance").asText().equals("node-a"));
         assertThat(chainB).allMatch(r -> r.path("instance").asText().equals("node-b"));
 
-        // Every chain verifies: by the service, and independently.
+        // Every chain verifies: by the service on either instance (each covers both chains), and independently.
         for (PackagedService node : List.of(a, b)) {
+            Instant asked = Instant.now();
             JsonNode verify = mapper.readTree(node.get("/api/audit/verify").body());
+            long took = Duration.between(asked, Instant.now()).toMillis();
             assertThat(verify.path("ok").asBoolean()).as(verify.toString()).isTrue();
+            assertThat(verify.path("chains").findValuesAsText("instance")).containsExactly("node-a", "node-b");
+            assertThat(verify.path("chains").findValues("ok")).allMatch(JsonNode::asBoolean);
+            assertThat(verify.path("records").asLong()).isGreaterThanOrEqualTo(chainA.size() + chainB.size());
+            report.put("GET /api/audit/verify on " + nodeNames.get(node), "both chains ok, "
+                    + verify.path("records").asLong() + " records in " + took + " ms");
         }
         IndependentAuditCheck.assertChain(chainA);
         IndependentAuditCheck.assertChain(chainB);
         report.put("audit chains", "node-a " + chainA.size() + " records, node-b " + chainB.size()
-                + " records; both verify (GET /api/audit/verify and an independent check)");
+                + " records in one shared folder; both verify (GET /api/audit/verify and an independent check)");
+        // A policy's history from node-a includes what node-b wrote (its chain, read from the shared folder).
+        String ofB = chainB.stream().filter(r -> r.path("step").asText().equals("completed")).findFirst().orElseThrow()
+                .path("policyId").asText();
+        Set<String> deploymentsOfB = Stream.concat(chainA.stream(), chainB.stream())
+                .filter(r -> ofB.equals(r.path("policyId").asText())).map(r -> r.path("deploymentId").asText())
+                .collect(Collectors.toSet());
+        Set<String> expected = Stream.concat(chainA.stream(), chainB.stream())
+                .filter(r -> deploymentsOfB.contains(r.path("deploymentId").asText())).map(r -> r.path("hash").asText())
+                .collect(Collectors.toSet());
+        JsonNode history = mapper.readTree(a.get("/api/audit?policyId=" + ofB + "&limit=1000").body());
+        assertThat(history.path("records").findValuesAsText("hash")).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(history.path("records").findValuesAsText("instance")).contains("node-b");
 
         // The queue: messages in flight on node-a came back to another consumer with their count.
         List<JsonNode> redelivered = Stream.concat(chainA.stream(), chainB.stream())
@@ -339,6 +362,20 @@ class ScaleOutIT {
                     .contains("pid " + a.process().pid()).contains(homeA.resolve("data").toString());
             report.put("a second process on node-a's data folder", "refused, exit " + refused.exitValue() + " after "
                     + Duration.between(tried, Instant.now()).toMillis() + " ms, naming pid " + a.process().pid());
+        }
+        // Another data folder but node-a's instance id: node-a's chain in the shared audit folder refuses it.
+        Path homeC = Files.createDirectories(root.resolve("node-c"));
+        try (PackagedService impostor = new PackagedService(homeC)) {
+            Instant tried = Instant.now();
+            Process refused = impostor.start(homeC.resolve("impostor.log"), with(common, "-Dpipeline.audit.instance=node-a"));
+            assertThat(refused.waitFor(30, TimeUnit.SECONDS)).as("exited within 30 s").isTrue();
+            assertThat(refused.exitValue()).isNotZero();
+            assertThat(Files.readString(homeC.resolve("impostor.log")))
+                    .contains("the audit chain of instance node-a in the shared audit folder " + auditDir)
+                    .contains("is held by another live process").contains("pid " + a.process().pid());
+            report.put("a process with node-a's instance id on another data folder", "refused, exit "
+                    + refused.exitValue() + " after " + Duration.between(tried, Instant.now()).toMillis()
+                    + " ms, naming the shared audit folder and pid " + a.process().pid());
         }
     }
 

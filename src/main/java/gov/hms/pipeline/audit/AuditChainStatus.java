@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What an operator asks about the audit chain at a glance: the last verification of the whole
- * chain (by {@code GET /api/audit/verify} or the console, since this process started) and the last
- * signed checkpoint on disk.
+ * chain, or with a shared audit folder of every instance's chain (by {@code GET /api/audit/verify} or
+ * the console, since this process started), and this instance's last signed checkpoint on disk.
  */
 @ApplicationScoped
 public class AuditChainStatus {

@@ -23,9 +23,17 @@ import java.util.stream.Stream;
  * <li>the checkpoint signing key, default {@code checkpoint-key.pem}, and its public half
  * {@code <key name without .pem>.pub.pem} for auditors.</li>
  * </ul>
+ * With {@code pipeline.audit.shared-dir}, each instance's chain has the same files in the shared folder,
+ * named after the instance ({@link #shared}).
  * {@code tools/AuditVerify.java} finds the files by the same rules.
  */
 final class AuditFiles {
+
+    /** Instance ids allowed with a shared folder: no dot, so {@code audit.<id>.…} names never collide. */
+    static final Pattern SAFE_INSTANCE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
+    static final String ACTIVE_PREFIX = "audit.";
+    static final String EXTENSION = ".jsonl";
+    static final String KEY_PREFIX = "checkpoint-key.";
 
     /** One rotated file, by its place in the chain. */
     record Rotated(long seq, Path path) {
@@ -41,6 +49,31 @@ final class AuditFiles {
     private final Path publicKey;
 
     AuditFiles(Path activeFile, Optional<Path> checkpointFile, Optional<Path> checkpointKey) {
+        this(activeFile, checkpointFile, checkpointKey, Optional.empty());
+    }
+
+    /**
+     * The files of instance {@code instance}'s chain in a shared audit folder: {@code audit.<instance>.jsonl},
+     * rotated {@code audit.<instance>.<seq>.<yyyy-MM-dd>.jsonl}, {@code audit.<instance>.checkpoints.jsonl}, and
+     * the public key {@code checkpoint-key.<instance>.pub.pem} always there, so every instance can verify every
+     * chain; the private key is {@code checkpointKey}, else {@code checkpoint-key.<instance>.pem} there too.
+     *
+     * @param instance a safe name ({@link #isSafeInstanceId}), so no two chains' names can collide
+     */
+    static AuditFiles shared(Path sharedDir, String instance, Optional<Path> checkpointKey) {
+        Path dir = sharedDir.toAbsolutePath().normalize();
+        return new AuditFiles(dir.resolve(ACTIVE_PREFIX + instance + EXTENSION), Optional.empty(),
+                Optional.of(checkpointKey.orElse(dir.resolve(KEY_PREFIX + instance + ".pem"))),
+                Optional.of(dir.resolve(KEY_PREFIX + instance + ".pub.pem")));
+    }
+
+    /** Whether {@code instance} may name files in a shared folder: letters, digits, {@code -} and {@code _}, no dot. */
+    static boolean isSafeInstanceId(String instance) {
+        return instance != null && SAFE_INSTANCE_ID.matcher(instance).matches();
+    }
+
+    private AuditFiles(Path activeFile, Optional<Path> checkpointFile, Optional<Path> checkpointKey,
+            Optional<Path> publishedKey) {
         this.active = activeFile.toAbsolutePath().normalize();
         this.dir = active.getParent();
         String name = active.getFileName().toString();
@@ -54,8 +87,8 @@ final class AuditFiles {
         this.privateKey = checkpointKey.map(p -> p.toAbsolutePath().normalize())
                 .orElse(dir.resolve("checkpoint-key.pem"));
         String keyName = privateKey.getFileName().toString();
-        this.publicKey = privateKey.resolveSibling(
-                (keyName.endsWith(".pem") ? keyName.substring(0, keyName.length() - 4) : keyName) + ".pub.pem");
+        this.publicKey = publishedKey.orElse(privateKey.resolveSibling(
+                (keyName.endsWith(".pem") ? keyName.substring(0, keyName.length() - 4) : keyName) + ".pub.pem"));
     }
 
     Path active() {

@@ -81,6 +81,32 @@ final class AuditLines {
         }
     }
 
+    /** The offset just after the last {@code \n} before {@code size}, or 0 if there is none. */
+    static long endOfLastLine(FileChannel channel, long size) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
+        long end = size;
+        while (end > 0) {
+            long from = Math.max(0, end - CHUNK);
+            buffer.clear();
+            buffer.limit((int) (end - from));
+            int read = 0;
+            while (buffer.hasRemaining()) {
+                int n = channel.read(buffer, from + read);
+                if (n <= 0) {
+                    break;
+                }
+                read += n;
+            }
+            for (int i = read - 1; i >= 0; i--) {
+                if (buffer.get(i) == '\n') {
+                    return from + i + 1;
+                }
+            }
+            end = from;
+        }
+        return 0;
+    }
+
     /** Whether the byte before {@code offset} ends a line (so a reader may resume at it). */
     static boolean startsALine(FileChannel channel, long offset) throws IOException {
         if (offset == 0) {

@@ -88,6 +88,11 @@ public class AuditLog {
 
     private final ObjectMapper mapper = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private final AuditFiles files;
+    /** {@code pipeline.audit.shared-dir}, or {@code null} for a single instance's chain at {@code pipeline.audit.file}. */
+    private final Path sharedDir;
+    private final SharedAuditFolder sharedFolder;
+    /** With a shared folder: the lock file that keeps this instance's own data folder to one process. */
+    private final Path dataLock;
     private final AuditSettings settings;
     private final String instance;
     private final AuditRedactor redactor;
@@ -124,6 +129,7 @@ public class AuditLog {
     private final jakarta.enterprise.inject.Instance<InterruptedDeployments> interruptions;
     /** Held while this process writes the log; says "running" until a clean close (a crash leaves it so). */
     private ProcessLock lockFile;
+    private ProcessLock dataLockFile;
     private boolean uncleanStart;
     private Instant unavailableSince;
     private long unwritten;
@@ -147,7 +153,11 @@ public class AuditLog {
             jakarta.enterprise.inject.Instance<InterruptedDeployments> interruptions) {
         this.interruptions = interruptions;
         PipelineConfig.Audit audit = config.audit();
-        this.files = new AuditFiles(audit.file(), audit.checkpointFile(), audit.checkpointKey());
+        this.sharedDir = audit.sharedDir().map(dir -> dir.toAbsolutePath().normalize()).orElse(null);
+        this.files = sharedDir == null ? new AuditFiles(audit.file(), audit.checkpointFile(), audit.checkpointKey())
+                : sharedFiles(audit, sharedDir);
+        this.dataLock = sharedDir == null ? null : lockPath(audit.file().toAbsolutePath().normalize());
+        this.sharedFolder = sharedDir == null ? null : new SharedAuditFolder(sharedDir);
         this.settings = settings;
         this.instance = audit.instance();
         this.clock = clock;
@@ -155,6 +165,30 @@ public class AuditLog {
         List<String> secrets = new ArrayList<>();
         config.subscribers().values().forEach(subscriber -> subscriber.secret().ifPresent(secrets::add));
         this.redactor = new AuditRedactor(secrets);
+    }
+
+    /**
+     * This instance's chain in the shared folder.
+     *
+     * @throws IllegalArgumentException naming the key, if the instance id cannot name files there or the
+     *                                  checkpoint file is set elsewhere (other instances would not find it)
+     */
+    private static AuditFiles sharedFiles(PipelineConfig.Audit audit, Path sharedDir) {
+        if (!AuditFiles.isSafeInstanceId(audit.instance())) {
+            throw new IllegalArgumentException("pipeline.audit.instance=" + audit.instance() + ": with "
+                    + "pipeline.audit.shared-dir set, the instance id names this instance's chain in " + sharedDir
+                    + ", so it must be 1 to 63 letters, digits, '-' or '_' (no dot), starting with a letter or digit");
+        }
+        if (audit.checkpointFile().isPresent()) {
+            throw new IllegalArgumentException("pipeline.audit.checkpoint-file=" + audit.checkpointFile().get()
+                    + ": cannot be set together with pipeline.audit.shared-dir, where every instance finds a chain's "
+                    + "checkpoints by its name (audit.<instance>.checkpoints.jsonl)");
+        }
+        return AuditFiles.shared(sharedDir, audit.instance(), audit.checkpointKey());
+    }
+
+    private static Path lockPath(Path log) {
+        return log.resolveSibling(log.getFileName() + ".lock");
     }
 
     /** Opens the log at start-up, so a torn tail is found and reported before the first deployment. */
@@ -392,27 +426,35 @@ public class AuditLog {
     }
 
     /**
-     * Walks the whole chain and every checkpoint as they are at this moment.
+     * Walks the whole chain and every checkpoint as they are at this moment; with a shared folder, every
+     * instance's chain in it ({@link AuditChains}).
      *
      * @throws UncheckedIOException if a file cannot be read
      */
     public AuditVerification verify() {
-        try (AuditView view = view()) {
-            return AuditVerifier.verify(view, mapper);
+        try (AuditChains chains = chains()) {
+            return chains.verify(mapper);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    /** This instance's chain and, with a shared folder, every other chain in it. */
+    private AuditChains chains() throws IOException {
+        return AuditChains.open(sharedFolder, instance, view());
+    }
+
     /**
-     * Records that match {@code filter}, in log order, at most {@code limit}, from {@code cursor}.
+     * Records that match {@code filter}, in log order, at most {@code limit}, from {@code cursor}; with a
+     * shared folder, of every chain in it ({@link AuditQuery#runAcross}).
      *
      * @throws IllegalArgumentException if the cursor is not one this log gave out
      * @throws UncheckedIOException     if a file cannot be read
      */
     public AuditQuery.Page query(AuditQuery.Filter filter, int limit, String cursor) {
-        try (AuditView view = view()) {
-            return AuditQuery.run(view, filter, limit, cursor, mapper);
+        try (AuditChains chains = chains()) {
+            return sharedFolder == null ? AuditQuery.run(chains.views().get(instance), filter, limit, cursor, mapper)
+                    : AuditQuery.runAcross(chains, filter, limit, cursor, mapper);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -430,7 +472,7 @@ public class AuditLog {
                 segments.add(AuditView.Segment.open(rotated.seq(), rotated.path()));
             }
             segments.add(AuditView.Segment.open(activeSeq, files.active()));
-            return new AuditView(segments, AuditView.Segment.open(0, files.checkpoints()), signer);
+            return new AuditView(segments, AuditView.Segment.open(0, files.checkpoints()), signer.key());
         } catch (IOException | RuntimeException e) {
             segments.forEach(AuditView.Segment::close);
             throw e;
@@ -742,24 +784,36 @@ public class AuditLog {
         if (lockFile != null) {
             return;
         }
-        Path file = files.active().resolveSibling(files.active().getFileName() + ".lock");
-        lockFile = ProcessLock.acquire(file, "the audit log " + files.active().toAbsolutePath());
+        if (dataLock != null && dataLockFile == null) {
+            // The data folder stays one process's, as without a shared folder (checked first, for the same message).
+            dataLockFile = ProcessLock.acquire(dataLock, "the data folder " + dataLock.getParent());
+        }
+        Path file = lockPath(files.active());
+        lockFile = sharedDir == null ? ProcessLock.acquire(file, "the audit log " + files.active().toAbsolutePath())
+                : ProcessLock.acquire(file, "the audit chain of instance " + instance + " in the shared audit folder "
+                        + sharedDir, "give each instance its own pipeline.audit.instance");
         // null: this JVM holds it already (a test opening the same log twice)
         uncleanStart = lockFile != null && lockFile.previous().startsWith("running");
     }
 
-    /** At a clean close: the lock file says so, then the lock is released. */
+    /** At a clean close: the lock files say so, then the locks are released. */
     private void unlock() {
-        if (lockFile == null) {
+        release(lockFile);
+        lockFile = null;
+        release(dataLockFile);
+        dataLockFile = null;
+    }
+
+    private void release(ProcessLock lock) {
+        if (lock == null) {
             return;
         }
         try {
-            lockFile.write("closed " + now());
-            lockFile.close();
+            lock.write("closed " + now());
+            lock.close();
         } catch (IOException e) {
-            Log.warnf("audit log: could not mark the lock file closed: %s", e.toString());
+            Log.warnf("audit log: could not mark the lock file %s closed: %s", lock.file(), e.toString());
         }
-        lockFile = null;
     }
 
     /**

@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Finds records in log order ({@code GET /api/audit}), a page at a time. A policy's history is
@@ -34,8 +36,14 @@ public final class AuditQuery {
      * @param step         equal to the record's {@code step}
      * @param from         the record's {@code time} is this instant or later
      * @param to           the record's {@code time} is before this instant
+     * @param instance     equal to the record's {@code instance} (with a shared folder: that instance's chain)
      */
-    public record Filter(String policyId, String deploymentId, String step, Instant from, Instant to) {
+    public record Filter(String policyId, String deploymentId, String step, Instant from, Instant to, String instance) {
+
+        /** Any instance. */
+        public Filter(String policyId, String deploymentId, String step, Instant from, Instant to) {
+            this(policyId, deploymentId, step, from, to, null);
+        }
 
         /**
          * @param deploymentsOfPolicy deployments in which {@code policyId} was validated: their
@@ -46,7 +54,8 @@ public final class AuditQuery {
                     && !deploymentsOfPolicy.contains(record.path("deploymentId").asText())) {
                 return false;
             }
-            if (!equal(deploymentId, record, "deploymentId") || !equal(step, record, "step")) {
+            if (!equal(deploymentId, record, "deploymentId") || !equal(step, record, "step")
+                    || !equal(instance, record, "instance")) {
                 return false;
             }
             if (from == null && to == null) {
@@ -80,23 +89,106 @@ public final class AuditQuery {
     public record Page(List<JsonNode> records, String nextCursor) {
     }
 
+    /** Where a record starts, or a read resumes: a file of the chain by its {@code seq}, and a byte in it. */
     private record Position(long seq, long offset) {
+
+        static final Position START = new Position(0, 0);
+    }
+
+    /** A matching record and where it starts. */
+    private record Found(JsonNode record, Position at) {
+
+        /** The order across chains: by {@code time} (an unreadable one first). */
+        Instant time() {
+            try {
+                return Instant.parse(record.path("time").asText());
+            } catch (DateTimeParseException e) {
+                return Instant.MIN;
+            }
+        }
+    }
+
+    /**
+     * The matching records of one chain from a position, at most {@code most}.
+     *
+     * @param records in chain order
+     * @param end     where the read stopped: after the last record read, or the end of the chain as opened
+     */
+    private record Run(List<Found> records, Position end) {
     }
 
     private AuditQuery() {
     }
 
     static Page run(AuditView view, Filter filter, int limit, String cursor, ObjectMapper mapper) throws IOException {
-        Position start = cursor == null || cursor.isBlank() ? new Position(0, 0) : decode(cursor, view);
+        Position start = cursor == null || cursor.isBlank() ? Position.START : decode(cursor, view);
+        Run run = read(view, filter, start, limit + 1, mapper);
+        List<JsonNode> page = run.records().stream().limit(limit).map(Found::record).toList();
+        return new Page(page, run.records().size() > limit ? encode(run.records().get(limit).at()) : null);
+    }
+
+    /**
+     * Records of every chain ({@link AuditChains}) in one order: a merge of the chains, each in its own
+     * order, taking at each step the earliest {@code time} (then the lower instance id) among the chains'
+     * next records. The cursor holds each chain's position, so paging neither skips nor repeats a record
+     * while the chains grow and rotate; a record written after a page with an earlier {@code time} than
+     * that page's last comes in a later page.
+     *
+     * @throws IllegalArgumentException if the cursor was not made here
+     */
+    static Page runAcross(AuditChains chains, Filter filter, int limit, String cursor, ObjectMapper mapper)
+            throws IOException {
+        Map<String, Position> start = cursor == null || cursor.isBlank() ? Map.of() : decodeAcross(cursor, chains);
+        Map<String, Run> runs = new TreeMap<>();
+        for (var chain : chains.views().entrySet()) {
+            if (filter.instance() == null || filter.instance().equals(chain.getKey())) {
+                runs.put(chain.getKey(), read(chain.getValue(), filter,
+                        start.getOrDefault(chain.getKey(), Position.START), limit + 1, mapper));
+            }
+        }
+        Map<String, Integer> taken = new TreeMap<>();
+        runs.keySet().forEach(instance -> taken.put(instance, 0));
+        List<JsonNode> page = new ArrayList<>();
+        while (page.size() < limit) {
+            String earliest = null;
+            for (var run : runs.entrySet()) {
+                int next = taken.get(run.getKey());
+                if (next < run.getValue().records().size() && (earliest == null || run.getValue().records().get(next).time()
+                        .isBefore(runs.get(earliest).records().get(taken.get(earliest)).time()))) {
+                    earliest = run.getKey();
+                }
+            }
+            if (earliest == null) {
+                break;
+            }
+            page.add(runs.get(earliest).records().get(taken.get(earliest)).record());
+            taken.merge(earliest, 1, Integer::sum);
+        }
+        boolean more = runs.entrySet().stream().anyMatch(run -> taken.get(run.getKey()) < run.getValue().records().size());
+        if (!more) {
+            return new Page(page, null);
+        }
+        Map<String, Position> next = new TreeMap<>(start);
+        runs.forEach((instance, run) -> {
+            int at = taken.get(instance);
+            next.put(instance, at < run.records().size() ? run.records().get(at).at() : run.end());
+        });
+        return new Page(page, encodeAcross(next));
+    }
+
+    /** Reads {@code view} from {@code start}: its records that match, at most {@code most}. */
+    private static Run read(AuditView view, Filter filter, Position start, int most, ObjectMapper mapper)
+            throws IOException {
         Set<String> deploymentsOfPolicy = filter.policyId() == null ? Set.of()
                 : deploymentsOf(view, filter.policyId(), mapper);
-        List<JsonNode> found = new ArrayList<>();
-        String[] next = {null};
+        List<Found> found = new ArrayList<>();
+        Position end = start;
         for (AuditView.Segment segment : view.segments()) {
-            if (segment.seq() < start.seq() || next[0] != null) {
+            if (segment.seq() < start.seq() || found.size() == most) {
                 continue;
             }
             long from = segment.seq() == start.seq() ? start.offset() : 0;
+            end = new Position(segment.seq(), segment.size());
             segment.forEachLine(from, (offset, bytes, terminated) -> {
                 String text = new String(bytes, StandardCharsets.UTF_8);
                 if (!terminated || !filter.mayMatch(text)) {
@@ -111,15 +203,11 @@ public final class AuditQuery {
                 if (record == null || !record.isObject() || !filter.matches(record, deploymentsOfPolicy)) {
                     return true;
                 }
-                if (found.size() == limit) {
-                    next[0] = encode(new Position(segment.seq(), offset));
-                    return false;
-                }
-                found.add(record);
-                return true;
+                found.add(new Found(record, new Position(segment.seq(), offset)));
+                return found.size() < most;
             });
         }
-        return new Page(found, next[0]);
+        return new Run(found, end);
     }
 
     /** A first pass over the whole log: the deployments whose records name the policy. */
@@ -145,6 +233,51 @@ public final class AuditQuery {
         return deployments;
     }
 
+    private static final String CURSOR_ACROSS_VERSION = "2";
+
+    /** {@code 2:<instance>=<seq>.<offset>,…}, base64url: one position per chain read from (instance ids have no {@code =,.:}). */
+    private static String encodeAcross(Map<String, Position> positions) {
+        StringBuilder text = new StringBuilder(CURSOR_ACROSS_VERSION).append(':');
+        positions.forEach((instance, position) -> text.append(instance).append('=').append(position.seq()).append('.')
+                .append(position.offset()).append(','));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(text.toString().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * @throws IllegalArgumentException if the cursor was not made by {@link #encodeAcross}, or names a file no
+     *                                  longer in its chain
+     */
+    private static Map<String, Position> decodeAcross(String cursor, AuditChains chains) throws IOException {
+        Map<String, Position> positions = new TreeMap<>();
+        try {
+            String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII);
+            if (!text.startsWith(CURSOR_ACROSS_VERSION + ":")) {
+                throw new IllegalArgumentException("invalid cursor");
+            }
+            for (String entry : text.substring(2).split(",")) {
+                if (entry.isEmpty()) {
+                    continue;
+                }
+                String[] parts = entry.split("[=.]");
+                if (parts.length != 3) {
+                    throw new IllegalArgumentException("invalid cursor");
+                }
+                positions.put(parts[0], new Position(Long.parseLong(parts[1]), Long.parseLong(parts[2])));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid cursor", e);
+        }
+        for (var position : positions.entrySet()) {
+            AuditView view = chains.views().get(position.getKey());
+            if (view == null) {
+                throw new IllegalArgumentException("invalid cursor: the audit chain of instance " + position.getKey()
+                        + " is no longer in the shared folder");
+            }
+            check(position.getValue(), view);
+        }
+        return positions;
+    }
+
     private static String encode(Position position) {
         String text = CURSOR_VERSION + ":" + position.seq() + ":" + position.offset();
         return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
@@ -165,6 +298,11 @@ public final class AuditQuery {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("invalid cursor", e);
         }
+        return check(position, view);
+    }
+
+    /** @throws IllegalArgumentException unless {@code position} starts a line of a file of {@code view} */
+    private static Position check(Position position, AuditView view) throws IOException {
         for (AuditView.Segment segment : view.segments()) {
             if (segment.seq() == position.seq()) {
                 if (position.offset() < 0 || position.offset() > segment.size()

@@ -17,12 +17,13 @@ import java.util.Map;
 /**
  * The audit log over HTTP (docs/audit.md):
  * <ul>
- * <li>{@code GET /api/audit?policyId=&deploymentId=&step=&from=&to=&limit=&cursor=}: matching records in
- * log order, {@code {"records":[…],"count":n,"nextCursor":"…"}}; {@code from}/{@code to} are RFC 3339
+ * <li>{@code GET /api/audit?policyId=&deploymentId=&step=&from=&to=&instance=&limit=&cursor=}: matching records
+ * in log order (with a shared audit folder, of every instance's chain, by time: {@link AuditQuery#runAcross}),
+ * {@code {"records":[…],"count":n,"nextCursor":"…"}}; {@code from}/{@code to} are RFC 3339
  * times ({@code from} inclusive, {@code to} exclusive), {@code limit} 1..1000 (default 100), and
  * {@code nextCursor}, present while more records match, is passed back as {@code cursor}.
  * A bad parameter is a JSON 400.</li>
- * <li>{@code GET /api/audit/verify}: walks the chain and the checkpoints, {@link AuditVerification}; the
+ * <li>{@code GET /api/audit/verify}: walks every chain and its checkpoints, {@link AuditVerification}; the
  * console shows the last such result ({@link AuditChainStatus}).</li>
  * </ul>
  */
@@ -48,12 +49,13 @@ public class AuditResource {
     @APIResponse(responseCode = "400", description = "a malformed from, to, limit or cursor", ref = "Error")
     public Response query(@QueryParam("policyId") String policyId, @QueryParam("deploymentId") String deploymentId,
             @QueryParam("step") String step, @QueryParam("from") String from, @QueryParam("to") String to,
-            @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
+            @QueryParam("instance") String instance, @QueryParam("limit") String limit,
+            @QueryParam("cursor") String cursor) {
         AuditQuery.Filter filter;
         int pageSize;
         try {
             filter = new AuditQuery.Filter(blankToNull(policyId), blankToNull(deploymentId), blankToNull(step),
-                    time("from", from), time("to", to));
+                    time("from", from), time("to", to), blankToNull(instance));
             pageSize = limit(limit);
         } catch (IllegalArgumentException e) {
             return badRequest(e.getMessage());

@@ -146,10 +146,14 @@ final class AuditVerifier {
             } catch (IOException | IllegalArgumentException e) {
                 return "not a checkpoint: " + e.getMessage();
             }
-            if (!checkpoint.keyId().equals(view.signer().keyId())) {
-                return "signed by another key (keyId " + checkpoint.keyId() + ", this log's is " + view.signer().keyId() + ")";
+            if (view.key() == null) {
+                return "no public key to verify it with: the chain's checkpoint-key.<instance>.pub.pem is missing or not "
+                        + "an Ed25519 public key";
             }
-            if (!view.signer().verify(checkpoint.payload(mapper), checkpoint.signature())) {
+            if (!checkpoint.keyId().equals(view.key().keyId())) {
+                return "signed by another key (keyId " + checkpoint.keyId() + ", this log's is " + view.key().keyId() + ")";
+            }
+            if (!view.key().verify(checkpoint.payload(mapper), checkpoint.signature())) {
                 return "the signature does not verify: the checkpoint was changed or forged";
             }
             long previous = checkpoints.isEmpty() ? 0 : checkpoints.get(checkpoints.size() - 1).records();

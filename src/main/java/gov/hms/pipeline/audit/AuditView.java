@@ -14,9 +14,9 @@ import java.util.List;
  *
  * @param segments    the log files in chain order, the active file last
  * @param checkpoints the checkpoint file
- * @param signer      the key checkpoints are verified with
+ * @param key         the key checkpoints are verified with; {@code null} if the chain has none published
  */
-record AuditView(List<Segment> segments, Segment checkpoints, CheckpointSigner signer) implements AutoCloseable {
+record AuditView(List<Segment> segments, Segment checkpoints, CheckpointKey key) implements AutoCloseable {
 
     /**
      * One file.
@@ -33,6 +33,25 @@ record AuditView(List<Segment> segments, Segment checkpoints, CheckpointSigner s
             return new Segment(seq, path, channel, channel.size());
         }
 
+        /**
+         * Opens a file another process appends to, up to its last line end: bytes after it are a line still
+         * being written. A file that does not exist is an empty segment.
+         */
+        static Segment openWholeLines(long seq, Path path) throws IOException {
+            FileChannel channel;
+            try {
+                channel = FileChannel.open(path, StandardOpenOption.READ);
+            } catch (java.nio.file.NoSuchFileException e) {
+                return new Segment(seq, path, null, 0);
+            }
+            try {
+                return new Segment(seq, path, channel, AuditLines.endOfLastLine(channel, channel.size()));
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+        }
+
         String name() {
             return path.getFileName().toString();
         }
@@ -42,6 +61,9 @@ record AuditView(List<Segment> segments, Segment checkpoints, CheckpointSigner s
         }
 
         void close() {
+            if (channel == null) {
+                return;
+            }
             try {
                 channel.close();
             } catch (IOException e) {

@@ -108,6 +108,11 @@ final class CheckpointSigner {
         return keyId;
     }
 
+    /** The public half, which checkpoints are verified with. */
+    CheckpointKey key() {
+        return new CheckpointKey(publicKey, keyId);
+    }
+
     static String keyIdOf(PublicKey key) {
         return CanonicalJson.sha256Hex(key.getEncoded());
     }
@@ -139,7 +144,7 @@ final class CheckpointSigner {
                 .orElseThrow(() -> new GeneralSecurityException("the Ed25519 private key has no key bytes"));
     }
 
-    private static byte[] pemBody(String pem, String label) throws GeneralSecurityException {
+    static byte[] pemBody(String pem, String label) throws GeneralSecurityException {
         String begin = "-----BEGIN " + label + "-----";
         String end = "-----END " + label + "-----";
         int from = pem.indexOf(begin);

@@ -232,6 +232,15 @@ public interface PipelineConfig {
         String instance();
 
         /**
+         * A folder every instance shares (docs/scale-out.md, "Audit across instances"): when set, this
+         * instance writes its chain there in files named after {@link #instance()}
+         * ({@code audit.<instance>.jsonl}, …), and {@code GET /api/audit} and {@code /verify} cover
+         * every chain in it. Unset: one chain at {@link #file()}, as for a single instance.
+         */
+        @WithName("shared-dir")
+        Optional<Path> sharedDir();
+
+        /**
          * When the active file is closed and a new one begun: {@code none}, or any of {@code daily}
          * (at the first record after midnight UTC) and a size such as {@code 64M} (before a record
          * would make the file larger), comma-separated. The chain continues across files.

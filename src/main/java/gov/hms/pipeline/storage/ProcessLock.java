@@ -17,6 +17,12 @@ import java.nio.file.StandardOpenOption;
  */
 public final class ProcessLock implements AutoCloseable {
 
+    /**
+     * This machine's name, for a lock file on a folder several machines share (a pid alone does not say
+     * whose it is): {@code HOSTNAME} (set in containers and login shells), else {@code /etc/hostname}.
+     */
+    private static final String HOST = host();
+
     private final Path file;
     private final FileChannel channel;
     private final String previous;
@@ -28,7 +34,7 @@ public final class ProcessLock implements AutoCloseable {
     }
 
     /**
-     * Takes the lock at once (never waits) and writes {@code running pid <pid> since <time>} into it.
+     * Takes the lock at once (never waits) and writes {@code running pid <pid> on host <host> since <time>} into it.
      *
      * @param what names the folder for the refusal, e.g. {@code "the data folder /srv/data/broker"}
      * @return the lock, or {@code null} if this JVM holds it already
@@ -36,6 +42,14 @@ public final class ProcessLock implements AutoCloseable {
      *                       file and the holder's line, with its pid)
      */
     public static ProcessLock acquire(Path file, String what) throws IOException {
+        return acquire(file, what, "give this one its own data folder");
+    }
+
+    /**
+     * As {@link #acquire(Path, String)}, with what else the operator may do than stop the holder
+     * (e.g. {@code "give each instance its own pipeline.audit.instance"}).
+     */
+    public static ProcessLock acquire(Path file, String what, String remedy) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
@@ -51,10 +65,10 @@ public final class ProcessLock implements AutoCloseable {
             channel.close();
             throw new HeldException(what + " is held by another live process (" + (previous.isBlank() ? "pid unknown"
                     : previous.trim()) + "; lock file " + file.toAbsolutePath() + "): refusing to start; stop that "
-                    + "process or give this one its own data folder");
+                    + "process or " + remedy);
         }
         ProcessLock held = new ProcessLock(file, channel, previous);
-        held.write("running pid " + ProcessHandle.current().pid() + " since " + java.time.Instant.now());
+        held.write("running pid " + ProcessHandle.current().pid() + " on " + HOST + " since " + java.time.Instant.now());
         return held;
     }
 
@@ -80,6 +94,18 @@ public final class ProcessLock implements AutoCloseable {
     @Override
     public void close() throws IOException {
         channel.close();
+    }
+
+    private static String host() {
+        String name = System.getenv("HOSTNAME");
+        if (name == null || name.isBlank()) {
+            try {
+                name = Files.readString(Path.of("/etc/hostname")).trim();
+            } catch (IOException | RuntimeException e) {
+                name = "";
+            }
+        }
+        return name.isBlank() ? "an unnamed host" : "host " + name;
     }
 
     private static String read(FileChannel channel) throws IOException {

@@ -145,13 +145,17 @@ class AuditVerificationTest {
         assertThat(tool.output).startsWith("BROKEN " + where + ": ").contains(why);
     }
 
-    private record Tool(int exit, String output) {
+    record Tool(int exit, String output) {
     }
 
-    /** Runs the documented command: {@code java tools/AuditVerify.java <log>}, JDK single-file source launch. */
     private Tool tool() throws Exception {
+        return tool(file);
+    }
+
+    /** Runs the documented command: {@code java tools/AuditVerify.java <log or folder>}, JDK single-file source launch. */
+    static Tool tool(Path logOrFolder) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process process = new ProcessBuilder(java.toString(), TOOL.toString(), file.toString())
+        Process process = new ProcessBuilder(java.toString(), TOOL.toString(), logOrFolder.toString())
                 .redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();

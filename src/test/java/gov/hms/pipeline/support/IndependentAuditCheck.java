@@ -37,9 +37,13 @@ public final class IndependentAuditCheck {
     private IndependentAuditCheck() {
     }
 
-    /** The log's files in chain order: {@code audit.NNNNNN.yyyy-MM-dd.jsonl} by number, then {@code audit.jsonl}. */
+    /**
+     * The log's files in chain order: {@code <stem>.NNNNNN.yyyy-MM-dd.jsonl} by number, then the active
+     * {@code <stem>.jsonl} ({@code audit.jsonl}, or {@code audit.<instance>.jsonl} in a shared folder).
+     */
     public static List<Path> files(Path activeFile) {
-        Pattern rotated = Pattern.compile("audit\\.(\\d{6,})\\.\\d{4}-\\d{2}-\\d{2}\\.jsonl");
+        String stem = activeFile.getFileName().toString().replaceFirst("\\.jsonl$", "");
+        Pattern rotated = Pattern.compile(Pattern.quote(stem) + "\\.(\\d{6,})\\.\\d{4}-\\d{2}-\\d{2}\\.jsonl");
         TreeMap<Long, Path> bySeq = new TreeMap<>();
         try (Stream<Path> listing = Files.list(activeFile.getParent())) {
             listing.forEach(path -> {

@@ -14,6 +14,8 @@ public class StubPipelineConfig implements PipelineConfig {
 
     private int maxBytes = 1_048_576;
     private Path auditFile;
+    private String auditInstance = "test-instance";
+    private Path auditSharedDir;
     private Path schema;
     private Path jwks;
     private boolean signatureRequired;
@@ -42,6 +44,13 @@ public class StubPipelineConfig implements PipelineConfig {
 
     public StubPipelineConfig auditFile(Path auditFile) {
         this.auditFile = auditFile;
+        return this;
+    }
+
+    /** {@code pipeline.audit.instance} (default {@code test-instance}) and {@code pipeline.audit.shared-dir}. */
+    public StubPipelineConfig auditShared(String instance, Path sharedDir) {
+        this.auditInstance = instance;
+        this.auditSharedDir = sharedDir;
         return this;
     }
 
@@ -120,7 +129,12 @@ public class StubPipelineConfig implements PipelineConfig {
 
             @Override
             public String instance() {
-                return "test-instance";
+                return auditInstance;
+            }
+
+            @Override
+            public Optional<Path> sharedDir() {
+                return Optional.ofNullable(auditSharedDir);
             }
 
             @Override
