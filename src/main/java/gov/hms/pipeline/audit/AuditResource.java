@@ -1,5 +1,6 @@
 package gov.hms.pipeline.audit;
 
+import gov.hms.pipeline.ingest.RestErrors;
 import io.quarkus.security.identity.SecurityIdentity;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -58,13 +59,13 @@ public class AuditResource {
                     time("from", from), time("to", to), blankToNull(instance));
             pageSize = limit(limit);
         } catch (IllegalArgumentException e) {
-            return badRequest(e.getMessage());
+            return RestErrors.failure(400, e.getMessage());
         }
         AuditQuery.Page page;
         try {
             page = log.query(filter, pageSize, blankToNull(cursor));
         } catch (IllegalArgumentException e) {
-            return badRequest(e.getMessage());
+            return RestErrors.failure(400, e.getMessage());
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("records", page.records());
@@ -106,10 +107,5 @@ public class AuditResource {
             // answered below
         }
         throw new IllegalArgumentException("'limit' must be a whole number from 1 to " + AuditQuery.MAX_LIMIT);
-    }
-
-    private static Response badRequest(String error) {
-        return Response.status(400).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("status", "failure", "error", error)).build();
     }
 }
