@@ -120,6 +120,51 @@ class TargetsApiTest {
         deploy("empty-group", "group:nowhere").then().statusCode(502).body("error", containsString("group nowhere"));
     }
 
+    /**
+     * Bug hunt: a target whose answer body never ends (here a 500 that streams for ever) held its
+     * deployment for good, reading the body into memory (an OutOfMemoryError under a small heap, and
+     * no log line). Only an excerpt is read; the deployment fails with the excerpt in its reason.
+     */
+    @Test
+    void aTargetWhoseAnswerNeverEndsFailsItsDeliveryWithAnExcerptInsteadOfHoldingIt() throws Exception {
+        com.sun.net.httpserver.HttpServer endless = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        endless.createContext("/endless", exchange -> {
+            requests.incrementAndGet();
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(500, 0); // chunked, no length
+            byte[] chunk = "the target's error page goes on and on. ".repeat(1000).getBytes();
+            try (var body = exchange.getResponseBody()) {
+                while (true) {
+                    body.write(chunk); // until the service hangs up
+                }
+            } catch (java.io.IOException hungUp) {
+                exchange.close();
+            }
+        });
+        endless.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        endless.start();
+        try {
+            given().contentType("application/json").body("{\"name\":\"endless\",\"url\":\"http://127.0.0.1:"
+                    + endless.getAddress().getPort() + "/endless\",\"groups\":[\"endless\"]}")
+                    .when().post("/api/targets").then().statusCode(201);
+            Response answer = given().contentType("application/json")
+                    .body("{\"id\":\"endless-answer\",\"title\":\"t\",\"content\":\"c\"}")
+                    .queryParam("targets", "group:endless").config(io.restassured.RestAssured.config().httpClient(
+                            io.restassured.config.HttpClientConfig.httpClientConfig()
+                                    .setParam("http.socket.timeout", 120_000)))
+                    .when().post("/api/policies");
+            assertThat(answer.statusCode()).isEqualTo(502);
+            assertThat(answer.jsonPath().getString("error")).contains("HTTP 500", "the target's error page goes on");
+            assertThat(answer.jsonPath().getString("error").length()).isLessThan(2000);
+            assertThat(requests.get()).as("every attempt ended, so the next one was made").isEqualTo(3);
+        } finally {
+            given().delete("/api/targets/endless");
+            endless.stop(0);
+        }
+    }
+
     private static Response deploy(String policyId, String targets) {
         var request = given().contentType("application/json")
                 .body("{\"id\":\"" + policyId + "\",\"title\":\"t\",\"content\":\"c\"}");

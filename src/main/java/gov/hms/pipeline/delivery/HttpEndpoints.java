@@ -19,7 +19,8 @@ public final class HttpEndpoints {
      * @param username HTTP Basic user, if the system wants one
      * @param password HTTP Basic password; passed {@code RAW(...)} so no character is re-encoded,
      *                 and masked by Camel wherever it logs endpoint URIs
-     * @return an endpoint that always POSTs and raises non-2xx answers as
+     * @return an endpoint that always POSTs, reads at most an excerpt of an answer's body
+     *         ({@link OutboundHttpClient}) and raises non-2xx answers as
      *         {@code HttpOperationFailedException}, so the error handler decides on redelivery
      */
     public static String post(String url, Duration connectTimeout, Duration responseTimeout,
