@@ -110,6 +110,11 @@ class TargetsApiTest {
                 .when().post("/api/targets").then().statusCode(400).body("status", equalTo("failure"));
         given().contentType("application/json").body("{\"name\":42,\"url\":\"http://h/x\"}")
                 .when().post("/api/targets").then().statusCode(400).body("status", equalTo("failure"));
+        // Bug hunt: under a millisecond became 0 ms, which camel-http takes as "wait for ever".
+        given().contentType("application/json")
+                .body("{\"name\":\"x\",\"url\":\"http://h/x\",\"connectTimeout\":\"PT0.0001S\",\"responseTimeout\":\"PT0.0004S\"}")
+                .when().post("/api/targets").then().statusCode(400)
+                .body("error", containsString("connectTimeout")).body("error", containsString("responseTimeout"));
         given().contentType("text/plain").body("{\"name\":\"x\",\"url\":\"http://h/x\"}")
                 .when().post("/api/targets").then().statusCode(415).body("status", equalTo("failure"));
         given().when().post("/api/targets/live/disable").then().statusCode(409);

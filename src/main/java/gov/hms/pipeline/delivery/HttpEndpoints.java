@@ -29,9 +29,9 @@ public final class HttpEndpoints {
         // accepts the connection and stays silent fails after its response timeout.
         StringBuilder uri = new StringBuilder(url).append(url.contains("?") ? "&" : "?")
                 .append("httpMethod=POST&throwExceptionOnFailure=true")
-                .append("&connectTimeout=").append(connectTimeout.toMillis())
-                .append("&responseTimeout=").append(responseTimeout.toMillis())
-                .append("&soTimeout=").append(responseTimeout.toMillis());
+                .append("&connectTimeout=").append(millis(connectTimeout))
+                .append("&responseTimeout=").append(millis(responseTimeout))
+                .append("&soTimeout=").append(millis(responseTimeout));
         if (username.isPresent() && password.isPresent()) {
             uri.append("&authMethod=Basic&authUsername=RAW(").append(username.get())
                     .append(")&authPassword=RAW(").append(password.get()).append(")");
@@ -56,9 +56,14 @@ public final class HttpEndpoints {
      */
     public static String sharedPost(Duration connectTimeout, Duration responseTimeout) {
         return "http://" + SHARED_HOST + "/?httpMethod=POST&throwExceptionOnFailure=true"
-                + "&connectTimeout=" + connectTimeout.toMillis()
-                + "&responseTimeout=" + responseTimeout.toMillis()
-                + "&soTimeout=" + responseTimeout.toMillis();
+                + "&connectTimeout=" + millis(connectTimeout)
+                + "&responseTimeout=" + millis(responseTimeout)
+                + "&soTimeout=" + millis(responseTimeout);
+    }
+
+    /** At least 1: camel-http takes 0 as no timeout at all, which a configured {@code PT0.0001S} would become. */
+    static long millis(Duration timeout) {
+        return Math.max(1, timeout.toMillis());
     }
 
     /**

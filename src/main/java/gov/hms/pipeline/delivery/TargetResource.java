@@ -1,6 +1,7 @@
 package gov.hms.pipeline.delivery;
 
 import gov.hms.pipeline.audit.AuditLog;
+import gov.hms.pipeline.audit.AuditLogUnavailableException;
 import gov.hms.pipeline.audit.AuditRecord;
 import gov.hms.pipeline.config.PipelineConfig;
 import gov.hms.pipeline.delivery.ManagedTargets.ManagedTarget;
@@ -59,6 +60,9 @@ public class TargetResource {
     public static final String REMOVED = "target-removed";
 
     /** A target name: as a policy id, letters, digits, '.', '_', '-', at most 128. */
+    /** {@code Retry-After} of a 503 while the audit log takes no records, in seconds (as deployments). */
+    private static final String RETRY_AFTER_SECONDS = "30";
+
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Duration LONGEST_TIMEOUT = Duration.ofMinutes(10);
 
@@ -128,6 +132,7 @@ public class TargetResource {
     @APIResponse(responseCode = "201", description = "added", content = @Content(schema = @Schema(implementation = TargetView.class)))
     @APIResponse(responseCode = "400", description = "a malformed target", ref = "Error")
     @APIResponse(responseCode = "409", description = "the name is taken (configured or managed)", ref = "Error")
+    @APIResponse(responseCode = "503", description = "the audit log takes no records: nothing changed (Retry-After)", ref = "Error")
     @APIResponse(responseCode = "415", description = "a body that is not JSON", ref = "Error")
     @POST
     @Consumes(MediaType.WILDCARD)
@@ -136,6 +141,10 @@ public class TargetResource {
             throws SQLException {
         if (!RequestJson.isJson(contentType)) {
             return RestErrors.failure(415, "send the target as application/json");
+        }
+        Optional<Response> unrecordable = auditUnavailable();
+        if (unrecordable.isPresent()) {
+            return unrecordable.get();
         }
         NewTarget request;
         try {
@@ -156,16 +165,22 @@ public class TargetResource {
             return RestErrors.failure(409, "a target named " + target.name() + " exists already"
                     + (config.targets().containsKey(target.name()) ? " in the configuration" : ""));
         }
-        audited(ADDED, "target " + target.name() + " added: " + withoutSecrets(target.url()) + ", format "
-                + target.format() + ", groups " + target.groups() + (target.enabled() ? "" : ", disabled"));
-        ManagedTarget stored = managed.find(target.name()).orElseThrow();
-        return Response.created(URI.create("/api/targets/" + target.name())).entity(view(stored)).build();
+        try {
+            audited(ADDED, "target " + target.name() + " added: " + withoutSecrets(target.url()) + ", format "
+                    + target.format() + ", groups " + target.groups() + (target.enabled() ? "" : ", disabled"));
+        } catch (AuditLogUnavailableException e) {
+            managed.remove(target.name()); // not recorded, so not made
+            return unrecorded(e);
+        }
+        return managed.find(target.name()).map(stored -> Response.created(URI.create("/api/targets/" + target.name()))
+                .entity(view(stored)).build()).orElseGet(() -> unknown(target.name()));
     }
 
     @Operation(summary = "Disable a managed target (operator): no deployment delivers to it until it is enabled")
     @APIResponse(responseCode = "200", description = "disabled", content = @Content(schema = @Schema(implementation = TargetView.class)))
     @APIResponse(responseCode = "404", description = "unknown target", ref = "Error")
     @APIResponse(responseCode = "409", description = "a configured target (change the configuration)", ref = "Error")
+    @APIResponse(responseCode = "503", description = "the audit log takes no records: nothing changed (Retry-After)", ref = "Error")
     @POST
     @Path("/{name}/disable")
     @Consumes(MediaType.WILDCARD)
@@ -177,6 +192,7 @@ public class TargetResource {
     @APIResponse(responseCode = "200", description = "enabled", content = @Content(schema = @Schema(implementation = TargetView.class)))
     @APIResponse(responseCode = "404", description = "unknown target", ref = "Error")
     @APIResponse(responseCode = "409", description = "a configured target (change the configuration)", ref = "Error")
+    @APIResponse(responseCode = "503", description = "the audit log takes no records: nothing changed (Retry-After)", ref = "Error")
     @POST
     @Path("/{name}/enable")
     @Consumes(MediaType.WILDCARD)
@@ -188,17 +204,27 @@ public class TargetResource {
     @APIResponse(responseCode = "200", description = "removed")
     @APIResponse(responseCode = "404", description = "unknown target", ref = "Error")
     @APIResponse(responseCode = "409", description = "a configured target (change the configuration)", ref = "Error")
+    @APIResponse(responseCode = "503", description = "the audit log takes no records: nothing changed (Retry-After)", ref = "Error")
     @DELETE
     @Path("/{name}")
     public Response remove(@PathParam("name") String name) throws SQLException {
         if (config.targets().containsKey(name)) {
             return configuredOnly(name);
         }
+        Optional<Response> unrecordable = auditUnavailable();
+        if (unrecordable.isPresent()) {
+            return unrecordable.get();
+        }
         Optional<ManagedTarget> target = managed.find(name);
         if (target.isEmpty() || !managed.remove(name)) {
             return unknown(name);
         }
-        audited(REMOVED, "target " + name + " removed (" + withoutSecrets(target.get().url()) + ")");
+        try {
+            audited(REMOVED, "target " + name + " removed (" + withoutSecrets(target.get().url()) + ")");
+        } catch (AuditLogUnavailableException e) {
+            managed.add(target.get(), actor()); // not recorded, so not made
+            return unrecorded(e);
+        }
         return Response.ok(Map.of("status", "success", "removed", name)).build();
     }
 
@@ -206,11 +232,36 @@ public class TargetResource {
         if (config.targets().containsKey(name)) {
             return configuredOnly(name);
         }
+        Optional<Response> unrecordable = auditUnavailable();
+        if (unrecordable.isPresent()) {
+            return unrecordable.get();
+        }
         if (!managed.setEnabled(name, enabled, actor())) {
             return unknown(name);
         }
-        audited(enabled ? ENABLED : DISABLED, "target " + name + (enabled ? " enabled" : " disabled"));
-        return Response.ok(view(managed.find(name).orElseThrow())).build();
+        try {
+            audited(enabled ? ENABLED : DISABLED, "target " + name + (enabled ? " enabled" : " disabled"));
+        } catch (AuditLogUnavailableException e) {
+            managed.setEnabled(name, !enabled, actor()); // not recorded, so not made
+            return unrecorded(e);
+        }
+        // Removed by a concurrent request meanwhile: 404, as for any unknown target.
+        return managed.find(name).map(t -> Response.ok(view(t)).build()).orElseGet(() -> unknown(name));
+    }
+
+    /** Every change is audited first-class: while the audit log takes no records, none is made (503, as deployments). */
+    private Optional<Response> auditUnavailable() {
+        String problem = audit.problem();
+        return problem == null ? Optional.empty() : Optional.of(unrecordedAnswer(problem));
+    }
+
+    private static Response unrecorded(AuditLogUnavailableException e) {
+        return unrecordedAnswer(e.getMessage());
+    }
+
+    private static Response unrecordedAnswer(String problem) {
+        return Response.fromResponse(RestErrors.failure(503, "the audit log takes no records (" + problem
+                + "); nothing was changed, try again later")).header("Retry-After", RETRY_AFTER_SECONDS).build();
     }
 
     /** The request as a target, its problems added to {@code problems}. */
@@ -253,7 +304,7 @@ public class TargetResource {
         }
     }
 
-    /** {@code 5s}, {@code 500ms}, {@code 2m} or ISO-8601 ({@code PT5S}); more than 0 and at most 10 minutes. */
+    /** {@code 5s}, {@code 500ms}, {@code 2m} or ISO-8601 ({@code PT5S}); at least 1 ms and at most 10 minutes. */
     static Duration duration(String text, Duration otherwise, String field, List<String> problems) {
         if (text == null) {
             return otherwise;
@@ -274,8 +325,9 @@ public class TargetResource {
         } catch (DateTimeParseException e) {
             parsed = null;
         }
-        if (parsed == null || parsed.isNegative() || parsed.isZero() || parsed.compareTo(LONGEST_TIMEOUT) > 0) {
-            problems.add(field + " must be a duration such as 5s, 500ms or PT5S, more than 0 and at most 10m");
+        // Below a millisecond would reach camel-http as 0, which means no timeout at all.
+        if (parsed == null || parsed.compareTo(Duration.ofMillis(1)) < 0 || parsed.compareTo(LONGEST_TIMEOUT) > 0) {
+            problems.add(field + " must be a duration such as 5s, 500ms or PT5S, at least 1ms and at most 10m");
             return otherwise;
         }
         return parsed;

@@ -1,5 +1,6 @@
 package gov.hms.pipeline.ingest;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,9 +12,9 @@ import jakarta.ws.rs.core.MediaType;
 
 /**
  * The small JSON bodies of the operator API (a target, a reason, a rollback): read strictly, so a
- * mistake is a 400 rather than a guess. Unknown fields are refused, and so is a value of another
- * JSON type than the field's: no number or boolean read as a string ({@code {"reason": 42}}), no
- * string read as a number or boolean.
+ * mistake is a 400 rather than a guess. Unknown fields are refused, a field given twice, and a value
+ * of another JSON type than the field's: no number or boolean read as a string ({@code {"reason": 42}}),
+ * no string read as a number or boolean, no fraction read as a whole number ({@code {"toRevision": 1.5}}).
  */
 public final class RequestJson {
 
@@ -43,7 +44,9 @@ public final class RequestJson {
 
     private static ObjectMapper strict() {
         JsonMapper mapper = JsonMapper.builder()
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+                .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false)
                 .configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false).build();
         mapper.coercionConfigFor(LogicalType.Textual)
                 .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)

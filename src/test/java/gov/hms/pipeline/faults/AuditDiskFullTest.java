@@ -70,6 +70,14 @@ class AuditDiskFullTest {
         assertThat(dryRun.contentType()).as(dryRun.asString()).startsWith("application/json");
         assertThat(dryRun.statusCode()).isEqualTo(503);
 
+        // Operator changes too: refused, nothing changed (bug hunt: they were applied unaudited, and 500).
+        Response added = given().contentType("application/json")
+                .body("{\"name\":\"disk-full-target\",\"url\":\"http://127.0.0.1:9/x\"}").when().post("/api/targets");
+        assertThat(added.statusCode()).as(added.asString()).isEqualTo(503);
+        assertThat(added.jsonPath().getString("error")).contains("audit log");
+        assertThat(added.header("Retry-After")).isNotBlank();
+        given().when().get("/api/targets/disk-full-target").then().statusCode(404);
+
         wireMock.verify(0, postRequestedFor(urlEqualTo("/target/packages")));
         Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> given().when().get("/q/health/ready")
                 .then().statusCode(503).body("checks.find { it.name == 'audit-log' }.status", equalTo("DOWN"))

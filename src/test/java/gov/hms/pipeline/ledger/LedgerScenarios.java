@@ -395,6 +395,11 @@ abstract class LedgerScenarios {
                 .when().post("/api/policies/no-such-policy/rollback").then().statusCode(400);
         given().contentType("application/json").body("{\"toVersion\":\"1\",\"reason\":\"x\"}")
                 .when().post("/api/policies/no-such-policy/rollback").then().statusCode(404);
+        // Bug hunt: 1.5 was taken as revision 1, and a repeated key's last value won.
+        given().contentType("application/json").body("{\"toRevision\":1.5,\"reason\":\"x\"}")
+                .when().post("/api/policies/no-such-policy/rollback").then().statusCode(400);
+        given().contentType("application/json").body("{\"toVersion\":\"1\",\"reason\":\"x\",\"reason\":\"y\"}")
+                .when().post("/api/policies/no-such-policy/rollback").then().statusCode(400);
     }
 
     @Test
