@@ -822,6 +822,7 @@ public class AuditLog {
      */
     private void recordInterrupted(List<AuditFiles.Rotated> rotated) throws IOException {
         Map<String, JsonNode> open = new java.util.LinkedHashMap<>();
+        java.util.Set<String> closed = new java.util.HashSet<>();
         List<Path> scan = new ArrayList<>();
         if (!rotated.isEmpty()) {
             scan.add(rotated.get(rotated.size() - 1).path());
@@ -842,7 +843,11 @@ public class AuditLog {
                         String step = record.path("step").asText();
                         if (AuditStep.closes(step)) {
                             open.remove(id);
-                        } else {
+                            closed.add(id);
+                        } else if (!closed.contains(id) || AuditStep.RECEIVED.equals(step)) {
+                            // After its end, only a new received (a scheduled activation beginning)
+                            // reopens a deployment; an outbox retry's notify-failed does not.
+                            closed.remove(id);
                             open.put(id, record);
                         }
                     } catch (IOException | RuntimeException e) {

@@ -202,6 +202,35 @@ class AuditLogTest {
         }
     }
 
+    /**
+     * Bug hunt: after a crash, a deployment whose last record came after its end (an outbox retry's
+     * notify-failed after completed) got a second final record, interrupted. Only a deployment still
+     * open at the crash gets one; an activation that began after its scheduled record is open again.
+     */
+    @Test
+    void aCrashMarksOnlyDeploymentsStillOpenNotThoseWithRecordsAfterTheirEnd() throws Exception {
+        AuditLog log = new AuditLog(config());
+        log.append(record("ended", AuditStep.RECEIVED));
+        log.append(record("ended", AuditStep.COMPLETED));
+        log.append(record("ended", AuditStep.NOTIFY_FAILED));
+        log.append(record("activating", AuditStep.SCHEDULED));
+        log.append(record("activating", AuditStep.RECEIVED));
+        log.append(record("open", AuditStep.RECEIVED));
+        log.close();
+        // The crash: the lock file still says its holder was running.
+        Path lock = file().resolveSibling("audit.jsonl.lock");
+        Files.writeString(lock, Files.readString(lock).replaceFirst("^closed", "running"));
+
+        AuditLog restarted = new AuditLog(config());
+        restarted.onStart(null);
+        restarted.close();
+
+        List<JsonNode> interrupted = AuditLogReader.records(file()).stream()
+                .filter(r -> r.path("step").asText().equals(AuditStep.INTERRUPTED)).toList();
+        assertThat(interrupted).extracting(r -> r.path("deploymentId").asText())
+                .containsExactlyInAnyOrder("activating", "open");
+    }
+
     @Test
     void zeroBytesLeftByACrashAreSetAsideToo() throws Exception {
         AuditLog log = new AuditLog(config());
