@@ -61,7 +61,7 @@ public class HttpIngress {
                 contentType == null ? "" : contentType)
                 .signature(message.getHeader(SIGNATURE_HEADER, String.class))
                 .dryRun(dryRun)
-                .respondAsync(!dryRun && Preferences.respondAsync(message.getHeader(Preferences.PREFER, String.class)))
+                .respondAsync(!dryRun && Preferences.respondAsync(Preferences.joined(message.getHeader(Preferences.PREFER))))
                 .targetGroup(targetGroup(exchange));
         exchange.setProperty(Deployment.PROPERTY, deployment);
         if (message.getBody() instanceof java.util.Map) {

@@ -19,6 +19,23 @@ public final class Preferences {
     }
 
     /**
+     * Several {@code Prefer} fields are one list (RFC 9110 section 5.3): joined with commas.
+     *
+     * @param header the header as the HTTP consumer gives it: a string, a list of them (one per field), or {@code null}
+     * @return the one list, or {@code null}
+     */
+    public static String joined(Object header) {
+        if (header instanceof Iterable<?> fields) {
+            StringBuilder list = new StringBuilder();
+            for (Object field : fields) {
+                list.append(list.length() == 0 ? "" : ",").append(field);
+            }
+            return list.toString();
+        }
+        return header == null ? null : header.toString();
+    }
+
+    /**
      * @param prefer the header's value as received (several header lines arrive joined by commas), or {@code null}
      * @return whether it asks for {@code respond-async}
      */

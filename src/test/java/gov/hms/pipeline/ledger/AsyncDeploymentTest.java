@@ -118,6 +118,15 @@ class AsyncDeploymentTest {
                 .isEqualTo(withoutIdentity(mapper.readTree(synchronous.asString())));
     }
 
+    /** RFC 7240 section 2 (RFC 9110 section 5.3): several Prefer fields are one list. */
+    @Test
+    void aPreferenceInASecondPreferFieldCountsToo() {
+        Response accepted = given().contentType("application/json").header("Prefer", "wait=5")
+                .header("Prefer", "respond-async").body(policy("async-two-fields", "1.0.0")).when().post("/api/policies");
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        assertThat(accepted.header("Preference-Applied")).isEqualTo("respond-async");
+    }
+
     @Test
     void withoutThePreferenceTheAnswerStaysSynchronousAndADryRunIgnoresIt() {
         Response synchronous = deploy(policy("async-none", "1.0.0"), Map.of("Prefer", "return=minimal"));
