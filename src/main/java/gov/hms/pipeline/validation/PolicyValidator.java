@@ -111,6 +111,13 @@ public class PolicyValidator {
         if (effective.isPresent() && expires.isPresent() && !expires.get().isAfter(effective.get())) {
             errors.add(new ValidationError("/expiresAt", "must be after effectiveDate ("
                     + policy.get("effectiveDate").asText() + ")"));
+            return;
+        }
+        // A revision that would expire before it goes live would never be withdrawn (bug hunt).
+        Optional<Instant> activates = instant(policy.get("activateAt"));
+        if (activates.isPresent() && expires.isPresent() && !expires.get().isAfter(activates.get())) {
+            errors.add(new ValidationError("/expiresAt", "must be after activateAt ("
+                    + policy.get("activateAt").asText() + ")"));
         }
     }
 
