@@ -193,6 +193,16 @@ public class LedgerSteps {
         List<StoredVersion> versions = ledger.storedVersions(connection, policyId);
         Map<String, Integer> live = ledger.liveRevisions(connection, policyId);
         String newIntent = deployment.id();
+        if (deployment.withdrawal()) {
+            // Its tombstone names the revision it withdraws, read before this lease: another
+            // withdrawal or deployment may have changed the current revision meanwhile.
+            int withdrawing = deployment.policy().path("withdrawal").path("revision").asInt(-1);
+            if (current.isEmpty() || current.get().revision() != withdrawing) {
+                throw new LedgerConflictException("policy " + policyId + " changed while this withdrawal waited: revision "
+                        + current.map(CurrentPolicy::revision).orElse(null) + " is current now, not " + withdrawing
+                        + " (withdrawn already, or deployed again); nothing was withdrawn");
+            }
+        }
 
         if (deployment.replay()) {
             // A rollback or a sync is always a new intent, with a new key; a scheduled activation

@@ -149,6 +149,30 @@ class WithdrawalTest {
         assertThat(given().when().get("/api/policies/" + other).then().extract().jsonPath().getList("scheduled")).isEmpty();
     }
 
+    /** Bug hunt: three withdrawals at once all succeeded, making three tombstones under three keys. */
+    @Test
+    void concurrentWithdrawalsOfOnePolicyMakeOneTombstone() throws Exception {
+        String id = "withdrawn-race";
+        assertThat(given().contentType("application/json").body("{\"id\":\"" + id + "\",\"title\":\"t\",\"content\":\"c\"}")
+                .when().post("/api/policies").statusCode()).isEqualTo(200);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<Response>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                answers.add(pool.submit(() -> withdraw(id, "{\"reason\":\"raced\"}")));
+            }
+            List<Integer> statuses = new java.util.ArrayList<>();
+            for (var answer : answers) {
+                statuses.add(answer.get().statusCode());
+            }
+            assertThat(statuses).containsExactlyInAnyOrder(200, 409, 409);
+        } finally {
+            pool.shutdown();
+        }
+        JsonPath versions = given().when().get("/api/policies/" + id + "/versions").then().statusCode(200).extract().jsonPath();
+        assertThat(versions.getList("items.revision")).containsExactly(2, 1);
+    }
+
     @Test
     void aWithdrawalNeedsAReasonAndAKnownPolicy() {
         Response noReason = withdraw("withdrawn-unknown", "{}");
