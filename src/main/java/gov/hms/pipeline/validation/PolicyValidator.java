@@ -78,8 +78,26 @@ public class PolicyValidator {
         if (!errors.isEmpty()) {
             throw new PolicyRejectedException(422, "Validation failed", new ArrayList<>(errors));
         }
-        JsonNode version = policy.get("version");
-        deployment.identify(id.asText(), version == null || version.isNull() ? null : version.asText());
+        deployment.identify(id.asText(), versionLabel(policy.get("version")));
+    }
+
+    /**
+     * The version's label: a string as written; a number (the schema lets only whole numbers from 1
+     * through) by its integer, however it is written ({@code 1e2} and {@code 100.0} are {@code 100}),
+     * so the version rules compare like with like.
+     */
+    static String versionLabel(JsonNode version) {
+        if (version == null || version.isNull()) {
+            return null;
+        }
+        if (version.isNumber()) {
+            try {
+                return version.decimalValue().stripTrailingZeros().toBigIntegerExact().toString();
+            } catch (ArithmeticException notWhole) {
+                return version.asText();
+            }
+        }
+        return version.asText();
     }
 
     /** Whether {@code id} is a safe policy id (see {@link #ID_PATTERN}); {@code null} is not. */

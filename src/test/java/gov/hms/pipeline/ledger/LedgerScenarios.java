@@ -402,6 +402,17 @@ abstract class LedgerScenarios {
                 .when().post("/api/policies/no-such-policy/rollback").then().statusCode(400);
     }
 
+    /** Bug hunt: "version": 1e2 was labelled 1E+2, so "version": 100 with other content was not the same version. */
+    @Test
+    void aNumericVersionIsLabelledByItsIntegerHoweverItIsWritten() {
+        String id = "ledger-numeric-version";
+        assertThat(deploy("{\"id\":\"" + id + "\",\"title\":\"t\",\"content\":\"first\",\"version\":1e2}").statusCode())
+                .isEqualTo(200);
+        assertThat(live(id).getString("version")).isEqualTo("100");
+        Response other = deploy("{\"id\":\"" + id + "\",\"title\":\"t\",\"content\":\"other\",\"version\":100}");
+        assertThat(other.statusCode()).as(other.asString()).isEqualTo(409);
+    }
+
     @Test
     void catalogueAndDeploymentsArePaged() {
         for (int i = 0; i < 3; i++) {
