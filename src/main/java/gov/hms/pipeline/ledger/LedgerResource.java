@@ -267,6 +267,11 @@ public class LedgerResource {
             return RestErrors.failure(400, "status must be one of " + new java.util.TreeSet<>(STATUSES) + " or "
                     + new java.util.TreeSet<>(DeploymentRequests.LISTED_STATUSES));
         }
+        java.util.Set<String> sources = java.util.Arrays.stream(gov.hms.pipeline.api.Source.values())
+                .map(gov.hms.pipeline.api.Source::label).collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+        if (source != null && !sources.contains(source)) {
+            return RestErrors.failure(400, "source must be one of " + sources);
+        }
         Instant sinceTime = null;
         if (since != null) {
             try {

@@ -391,6 +391,8 @@ abstract class LedgerScenarios {
         given().when().get("/api/deployments/00000000-0000-0000-0000-000000000000").then().statusCode(404);
         given().queryParam("limit", "0").when().get("/api/policies").then().statusCode(400);
         given().queryParam("since", "yesterday").when().get("/api/deployments").then().statusCode(400);
+        given().queryParam("source", "bogus").when().get("/api/deployments").then().statusCode(400)
+                .body("error", org.hamcrest.Matchers.containsString("http"));
         given().contentType("application/json").body("{\"reason\":\"x\"}")
                 .when().post("/api/policies/no-such-policy/rollback").then().statusCode(400);
         given().contentType("application/json").body("{\"toVersion\":\"1\",\"reason\":\"x\"}")
