@@ -24,6 +24,20 @@ class Rfc3339Test {
         assertThat(Rfc3339.isDateTime(text)).isFalse();
     }
 
+    /** Bug hunt: section 5.6's time-numoffset allows hours 00-23, and time-secfrac any number of digits. */
+    @ParameterizedTest
+    @ValueSource(strings = {"2024-10-01T23:59:00+23:59", "2024-09-30T00:01:00-23:59", "2024-10-01T00:00:00.000000000000Z",
+            "2024-10-01T00:00:00-00:00"})
+    void offsetsUpToTwentyThreeHoursAndLongFractionsAreRfc3339(String text) {
+        assertThat(Rfc3339.instant(text)).contains(Instant.parse("2024-10-01T00:00:00Z"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2024-10-01T00:00:00+24:00", "2024-10-01T00:00:00+02:60", "2024-10-01T00:60:00Z"})
+    void offsetsAndTimesOutOfRangeAreNot(String text) {
+        assertThat(Rfc3339.isDateTime(text)).isFalse();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"2024-10-01", "2024-10-01T00:00:00Z", "2024-10-01t02:00:00+02:00"})
     void datesAndDateTimesGiveTheirInstant(String text) {
