@@ -104,6 +104,8 @@ class PolicyValidatorTest {
             "\"effectiveDate\":\"2024-10-01\",\"expiresAt\":\"2024-09-30\" | /expiresAt",
             "\"effectiveDate\":\"2024-10-01T10:00:00Z\",\"expiresAt\":\"2024-10-01T10:00:00Z\" | /expiresAt",
             "\"activateAt\":\"2030-01-01T10:00:00Z\",\"expiresAt\":\"2030-06-30T00:00:00Z\" | ",
+            // The shipped schema's date-time format (networknt) is stricter than RFC 3339 section 5.6 here.
+            "\"activateAt\":\"2030-01-01T10:00:00+23:59\" | /activateAt",
             "\"activateAt\":\"2030-01-01T10:00:00Z\",\"expiresAt\":\"2030-01-01T09:59:59Z\" | /expiresAt",
             "\"activateAt\":\"2030-01-01T10:00:00Z\",\"expiresAt\":\"2030-01-01T10:00:00Z\" | /expiresAt",
             "\"status\":\"approved\" | ",
