@@ -131,6 +131,8 @@ public class AuditLog {
     private ProcessLock lockFile;
     private ProcessLock dataLockFile;
     private boolean uncleanStart;
+    /** Guarded by this log's lock, as every write. */
+    private final java.util.Set<String> openDeployments = new java.util.HashSet<>();
     private Instant unavailableSince;
     private long unwritten;
 
@@ -537,6 +539,7 @@ public class AuditLog {
             closeQuietly();
             throw e;
         }
+        trackOpen(line);
         activeSize += bytes.length;
         activeRecords++;
         if (activeDay == null) {
@@ -797,7 +800,38 @@ public class AuditLog {
     }
 
     /** At a clean close: the lock files say so, then the locks are released. */
+    /**
+     * Deployments of this run begun ({@code received}, every deployment's first record) and not closed
+     * yet: only those in flight, so the set stays small. A record after the end (an outbox retry's
+     * {@code notify-failed}) does not reopen one.
+     */
+    private void trackOpen(ObjectNode line) {
+        String id = line.path("deploymentId").asText(null);
+        if (id == null || id.isEmpty()) {
+            return;
+        }
+        String step = line.path("step").asText();
+        if (AuditStep.closes(step)) {
+            openDeployments.remove(id);
+        } else if (AuditStep.RECEIVED.equals(step)) {
+            openDeployments.add(id);
+        }
+    }
+
     private void unlock() {
+        if (lockFile != null && !openDeployments.isEmpty()) {
+            // Not a clean end for them: the next start finds "running" and ends them interrupted.
+            try {
+                lockFile.write("running; stopped at " + now() + " with " + openDeployments.size()
+                        + " deployment(s) still open (pipeline.shutdown-timeout ran out)");
+                lockFile.close();
+            } catch (IOException e) {
+                Log.warnf("audit log: could not mark the lock file: %s", e.toString());
+            }
+            Log.warnf("audit log: stopped with %d deployment(s) still open; the next start records them interrupted",
+                    openDeployments.size());
+            lockFile = null;
+        }
         release(lockFile);
         lockFile = null;
         release(dataLockFile);
@@ -861,7 +895,8 @@ public class AuditLog {
             String id = last.path("deploymentId").asText();
             String known = interruptions == null || !interruptions.isResolvable()
                     ? "no store was asked which targets got the package" : interruptions.get().interrupted(id);
-            String detail = "the service stopped (a crash or kill) during this deployment, after its "
+            String detail = "the service stopped (a crash, a kill, or a stop that outlasted pipeline.shutdown-timeout)"
+                    + " during this deployment, after its "
                     + last.path("step").asText() + " record and before its end was recorded; " + known
                     + "; a source that retries (inbox, queue) may deliver the policy again under a new deployment id";
             Log.warnf("deployment %s: interrupted by the previous run's crash: %s", id, detail);

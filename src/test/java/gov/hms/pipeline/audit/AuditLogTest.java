@@ -231,6 +231,31 @@ class AuditLogTest {
                 .containsExactlyInAnyOrder("activating", "open");
     }
 
+    /**
+     * Bug hunt: a stop that outlasted the shutdown timeout left deployments without a final record
+     * (the lock said "closed", so the next start looked for none). Now the next start ends them.
+     */
+    @Test
+    void aStopWithDeploymentsStillOpenEndsThemInterruptedAtTheNextStart() throws Exception {
+        AuditLog log = new AuditLog(config());
+        log.append(record("finished", AuditStep.RECEIVED));
+        log.append(record("finished", AuditStep.COMPLETED));
+        log.append(record("cut-by-the-stop", AuditStep.RECEIVED));
+        log.close();
+
+        AuditLog restarted = new AuditLog(config());
+        restarted.onStart(null);
+        restarted.close();
+        AuditLog again = new AuditLog(config());
+        again.onStart(null);
+        again.close();
+
+        List<JsonNode> interrupted = AuditLogReader.records(file()).stream()
+                .filter(r -> r.path("step").asText().equals(AuditStep.INTERRUPTED)).toList();
+        assertThat(interrupted).extracting(r -> r.path("deploymentId").asText()).containsExactly("cut-by-the-stop");
+        assertThat(interrupted.get(0).path("detail").asText()).contains("stopped");
+    }
+
     @Test
     void zeroBytesLeftByACrashAreSetAsideToo() throws Exception {
         AuditLog log = new AuditLog(config());
