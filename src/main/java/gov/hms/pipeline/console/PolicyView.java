@@ -130,7 +130,7 @@ public class PolicyView {
         if (!access.acceptsForm(csrf)) {
             return ConsoleErrors.staleForm(access.viewer());
         }
-        if (reason == null || reason.isBlank()) {
+        if (reason == null || gov.hms.pipeline.validation.EcmaScriptWhiteSpace.isBlank(reason)) {
             return render(id, null, null, 400, "give a reason (it is audited)");
         }
         return outcome(id, api.sync(id, new RedeployRequest(null, null, reason)));

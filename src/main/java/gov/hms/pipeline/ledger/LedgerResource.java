@@ -8,6 +8,7 @@ import gov.hms.pipeline.ingest.RestErrors;
 import gov.hms.pipeline.ledger.DeploymentLedger.DeploymentFilter;
 import gov.hms.pipeline.ledger.LedgerRecords.DeploymentRecord;
 import gov.hms.pipeline.packaging.PolicyPackage;
+import gov.hms.pipeline.validation.EcmaScriptWhiteSpace;
 import gov.hms.pipeline.validation.PolicyValidator;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.ws.rs.Consumes;
@@ -116,7 +117,7 @@ public class LedgerResource {
     public Response withdraw(@PathParam("id") String id, @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = CancelRequest.class))) String body) throws SQLException {
         Optional<CancelRequest> request = reason(body);
-        if (request.isEmpty() || request.get().reason() == null || request.get().reason().isBlank()) {
+        if (request.isEmpty() || request.get().reason() == null || EcmaScriptWhiteSpace.isBlank(request.get().reason())) {
             return RestErrors.failure(400, "give a reason (it is audited and in the tombstone): {\"reason\": \"...\"}");
         }
         if (!PolicyValidator.isSafeId(id)) {
@@ -216,7 +217,7 @@ public class LedgerResource {
         if ((request.toVersion() == null) == (request.toRevision() == null)) {
             return RestErrors.failure(400, "give exactly one of toVersion and toRevision");
         }
-        if (request.reason() == null || request.reason().isBlank()) {
+        if (request.reason() == null || EcmaScriptWhiteSpace.isBlank(request.reason())) {
             return RestErrors.failure(400, "give a reason (it is audited)");
         }
         String target = request.toVersion() != null ? request.toVersion() : Integer.toString(request.toRevision());

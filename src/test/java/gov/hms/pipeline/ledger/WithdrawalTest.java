@@ -178,6 +178,8 @@ class WithdrawalTest {
         Response noReason = withdraw("withdrawn-unknown", "{}");
         assertThat(noReason.statusCode()).isEqualTo(400);
         assertThat(noReason.jsonPath().getString("error")).contains("reason");
+        assertThat(withdraw("withdrawn-unknown", "{\"reason\":\"\\u00a0\\u2003\"}").statusCode())
+                .as("a reason of no-break and em spaces is blank too").isEqualTo(400);
         Response numberReason = withdraw("withdrawn-unknown", "{\"reason\":42}");
         assertThat(numberReason.statusCode()).as("a reason must be a JSON string").isEqualTo(400);
         assertThat(numberReason.jsonPath().getString("status")).isEqualTo("failure");
