@@ -62,8 +62,9 @@ public class PolicyParser {
      * @param deployment the deployment whose {@code declaredContentType} is checked first
      * @return the parsed policy, a JSON object
      * @throws PolicyRejectedException 415 if the sender declared a media type other than JSON,
-     *                                  413 above {@code pipeline.validation.max-bytes}, 400 if empty or not
-     *                                  well-formed JSON, 422 if not an object or not I-JSON (RFC 7493 sections 2.1, 2.2)
+     *                                  413 above {@code pipeline.validation.max-bytes}, 400 if empty, not
+     *                                  well-formed JSON or holding a number no decimal can hold (an exponent
+     *                                  beyond a 32-bit int, "Malformed JSON: number out of range"), 422 if not an object or not I-JSON (RFC 7493 sections 2.1, 2.2)
      */
     public JsonNode parse(byte[] body, @ExchangeProperty(Deployment.PROPERTY) Deployment deployment) {
         requireJsonMediaType(deployment.declaredContentType());
@@ -75,8 +76,19 @@ public class PolicyParser {
                     + " bytes, the limit is " + limits.maxBytes() + " bytes");
         }
         JsonNode tree;
+        List<ValidationError> iJsonErrors;
         try {
             tree = mapper.readTree(body);
+            if (tree != null && tree.isObject()) {
+                iJsonErrors = IJsonRules.check(tree);
+            } else {
+                iJsonErrors = List.of();
+            }
+        } catch (NumberFormatException e) {
+            // Jackson parses a number's text into a BigDecimal only when asked (while reading the tree or when
+            // IJsonRules asks for its value), and BigDecimal's exponent is an int: "1e" and 100 nines is valid
+            // JSON grammar (RFC 8259 section 6) that no decimal can hold, so it is refused as malformed input.
+            throw new PolicyRejectedException(400, "Malformed JSON: number out of range: " + numberFailure(e));
         } catch (StreamConstraintsException e) {
             throw new PolicyRejectedException(400, "Input exceeds a parsing limit: " + firstLine(e.getOriginalMessage()));
         } catch (JsonProcessingException e) {
@@ -91,7 +103,6 @@ public class PolicyParser {
             throw new PolicyRejectedException(422, "Validation failed",
                     List.of(new ValidationError("", "a policy must be a JSON object")));
         }
-        List<ValidationError> iJsonErrors = IJsonRules.check(tree);
         if (!iJsonErrors.isEmpty()) {
             throw new PolicyRejectedException(422, "Validation failed", iJsonErrors);
         }
@@ -147,6 +158,13 @@ public class PolicyParser {
             }
         }
         return true;
+    }
+
+    /** Jackson's reason without the number itself (up to 1000 digits): "Too many nonzero exponent digits." */
+    private static String numberFailure(NumberFormatException e) {
+        String message = firstLine(e.getMessage());
+        int reason = message.lastIndexOf("reason:");
+        return reason < 0 ? message : message.substring(reason + "reason:".length()).trim();
     }
 
     private static String firstLine(String message) {
