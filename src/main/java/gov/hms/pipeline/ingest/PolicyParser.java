@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import gov.hms.pipeline.api.Deployment;
+import gov.hms.pipeline.api.Source;
 import gov.hms.pipeline.config.PipelineConfig;
 import gov.hms.pipeline.packaging.CanonicalJson;
 import gov.hms.pipeline.validation.PolicyRejectedException;
@@ -61,13 +62,14 @@ public class PolicyParser {
      * @param body       the policy as sent: JSON text, UTF-8 (a byte order mark is allowed)
      * @param deployment the deployment whose {@code declaredContentType} is checked first
      * @return the parsed policy, a JSON object
-     * @throws PolicyRejectedException 415 if the sender declared a media type other than JSON,
+     * @throws PolicyRejectedException 415 if the sender declared a media type other than JSON (an inbox
+     *                                  entry that is not a regular file: "Not a regular file (inode/fifo)"),
      *                                  413 above {@code pipeline.validation.max-bytes}, 400 if empty, not
      *                                  well-formed JSON or holding a number no decimal can hold (an exponent
      *                                  beyond a 32-bit int, "Malformed JSON: number out of range"), 422 if not an object or not I-JSON (RFC 7493 sections 2.1, 2.2)
      */
     public JsonNode parse(byte[] body, @ExchangeProperty(Deployment.PROPERTY) Deployment deployment) {
-        requireJsonMediaType(deployment.declaredContentType());
+        requireJsonMediaType(deployment.declaredContentType(), deployment.source());
         if (body == null || isBlank(body)) {
             throw new PolicyRejectedException(400, "empty payload");
         }
@@ -110,11 +112,16 @@ public class PolicyParser {
         return tree;
     }
 
-    private static void requireJsonMediaType(String contentType) {
+    private static void requireJsonMediaType(String contentType, Source source) {
         if (contentType == null) {
             return;
         }
         String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (source == Source.FILE && mediaType.startsWith("inode/")) {
+            // The inbox declares an entry that is not a regular file by its inode type (shared-mime-info).
+            throw new PolicyRejectedException(415, "Not a regular file (" + mediaType + "): the inbox reads only"
+                    + " regular files, so it did not open this one (a symbolic link is never followed)");
+        }
         boolean json = mediaType.equals("application/json")
                 || (mediaType.startsWith("application/") && mediaType.endsWith("+json"));
         if (!json) {

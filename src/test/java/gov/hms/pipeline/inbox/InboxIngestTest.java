@@ -354,6 +354,108 @@ class InboxIngestTest {
         wireMock.verify(0, postRequestedFor(urlEqualTo(TARGET)));
     }
 
+    /**
+     * Bug hunt: the inbox followed symbolic links (the service, often root, read /etc/passwd through one
+     * and echoed "Unrecognized token 'root'" into the reason file; a link to a valid policy was deployed).
+     * Now a link is never followed: the link itself goes to the failed folder, its target stays untouched.
+     */
+    @Test
+    void symbolicLinksAreNeverFollowedAndTheLinkItselfEndsInFailed() throws Exception {
+        Path outside = Files.createTempDirectory("outside-inbox");
+        Path secret = Files.writeString(outside.resolve("passwd"), "root:x:0:0:secret-" + run + ":/root:/bin/bash\n");
+        String linkedId = "linked-" + run;
+        Path policy = Files.writeString(outside.resolve("policy.json"), InboxFolder.policy(linkedId, "Through a link"));
+        Map<String, Path> links = Map.of("link-secret-" + run + ".json", secret, "link-policy-" + run + ".json", policy);
+        links.forEach((name, target) -> createSymbolicLink(inbox.dir().resolve(name), target));
+
+        await().atMost(SETTLED).until(() -> links.keySet().stream().allMatch(n -> inbox.failed(n).size() == 1));
+        for (Map.Entry<String, Path> link : links.entrySet()) {
+            Path failed = inbox.failed(link.getKey()).get(0);
+            assertThat(Files.isSymbolicLink(failed)).as(link.getKey()).isTrue();
+            assertThat(Files.readSymbolicLink(failed)).isEqualTo(link.getValue());
+            assertNotRegularFileRefusal(link.getKey(), failed, "inode/symlink");
+            assertThat(Files.readString(InboxFolder.errorFileOf(failed))).doesNotContain("root").doesNotContain("secret");
+        }
+        assertThat(Files.readString(secret)).startsWith("root:x:0:0:secret-" + run);
+        assertThat(Files.readString(policy)).isEqualTo(InboxFolder.policy(linkedId, "Through a link"));
+        assertThat(deliveriesOf(linkedId)).isEmpty();
+    }
+
+    /**
+     * Bug hunt: a FIFO named *.json blocked the inbox's one consumer thread for ever in Files.newInputStream,
+     * and every other file waited. Now it is never opened: refused, moved to failed, and the next file flows.
+     */
+    @Test
+    void aFifoIsNeverOpenedAndDoesNotHoldUpTheFilesAfterIt() throws Exception {
+        String fifoName = "fifo-" + run + ".json";
+        Path fifo = inbox.dir().resolve(fifoName);
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertThat(mkfifo.waitFor()).isZero();
+        try {
+            String id = "after-fifo-" + run;
+            inbox.drop(id + ".json", InboxFolder.policy(id, "After a FIFO"));
+
+            await().atMost(SETTLED).until(() -> inbox.failed(fifoName).size() == 1 && inbox.done(id + ".json").size() == 1);
+            Path failed = inbox.failed(fifoName).get(0);
+            assertThat(Files.readAttributes(failed, java.nio.file.attribute.BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS).isOther()).as("still a FIFO").isTrue();
+            assertNotRegularFileRefusal(fifoName, failed, "inode/fifo");
+            assertThat(deliveriesOf(id)).hasSize(1);
+        } finally {
+            unblockReaderOf(fifo);
+        }
+    }
+
+    /** Bug hunt: a 100-digit exponent was a 500 "Internal error"; it is malformed input like any other. */
+    @Test
+    void aNumberWithAHundredDigitExponentFailsAsMalformedJson() {
+        String name = "huge-exponent-" + run + ".json";
+        inbox.drop(name, "{\"id\":\"num-" + run + "\",\"title\":\"t\",\"content\":\"c\",\"n\":1e" + "9".repeat(100) + "}");
+
+        await().atMost(SETTLED).until(() -> inbox.failed(name).size() == 1);
+        JsonNode error = InboxFolder.readJson(InboxFolder.errorFileOf(inbox.failed(name).get(0)));
+        assertThat(error.path("status").asText()).isEqualTo("failure");
+        assertThat(error.path("error").asText()).startsWith("Malformed JSON: number out of range");
+        assertThat(AuditLogReader.stepsOf(PipelineTestResources.auditFile(), error.path("deploymentId").asText()))
+                .containsExactly("received", "rejected", "failed");
+    }
+
+    private static void assertNotRegularFileRefusal(String name, Path failed, String kind) {
+        JsonNode error = InboxFolder.readJson(InboxFolder.errorFileOf(failed));
+        assertThat(error.path("status").asText()).as(name).isEqualTo("failure");
+        assertThat(error.path("error").asText()).as(name).startsWith("Not a regular file (" + kind + ")");
+        assertThat(AuditLogReader.stepsOf(PipelineTestResources.auditFile(), error.path("deploymentId").asText()))
+                .as(name).containsExactly("received", "rejected", "failed");
+    }
+
+    private static void createSymbolicLink(Path link, Path target) {
+        try {
+            Files.createSymbolicLink(link, target);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * If the service is (wrongly) blocked opening the FIFO, a writer that opens and closes it gives the reader
+     * its end of file, so one failed test does not hang every test after it. On a daemon thread: opening a
+     * FIFO for writing blocks while nobody reads it.
+     */
+    private static void unblockReaderOf(Path fifo) {
+        if (!Files.exists(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Thread writer = new Thread(() -> {
+            try (var out = Files.newOutputStream(fifo, java.nio.file.StandardOpenOption.WRITE)) {
+                out.flush();
+            } catch (java.io.IOException ignored) {
+                // gone meanwhile: nobody to unblock
+            }
+        }, "unblock-fifo");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
     private List<LoggedRequest> deliveriesOf(String policyId) {
         return wireMock.findAll(postRequestedFor(urlEqualTo(TARGET)).withHeader("X-Policy-Id", equalTo(policyId)));
     }

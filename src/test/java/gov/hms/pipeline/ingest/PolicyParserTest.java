@@ -55,6 +55,22 @@ class PolicyParserTest {
                 .isEqualTo(415);
     }
 
+    /** The inbox declares an entry that is not a regular file by its inode media type (bug hunt: links, FIFOs). */
+    @Test
+    void anInboxEntryThatIsNotARegularFileIs415SayingSo() {
+        PolicyRejectedException e = (PolicyRejectedException) org.assertj.core.api.Assertions.catchThrowable(() -> parser.parse(
+                new byte[0], new Deployment(Source.FILE, "root", "inbox file 'f.json'", "inode/fifo")));
+        assertThat(e.httpStatus()).isEqualTo(415);
+        assertThat(e.getMessage()).startsWith("Not a regular file (inode/fifo)");
+        assertThat(catchRejection("{}", "inode/fifo").getMessage()).as("over HTTP: just a media type")
+                .startsWith("Unsupported media type 'inode/fifo'");
+    }
+
+    private PolicyRejectedException catchRejection(String json, String contentType) {
+        return (PolicyRejectedException) org.assertj.core.api.Assertions.catchThrowable(
+                () -> parser.parse(json.getBytes(StandardCharsets.UTF_8), deployment(contentType)));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "   ", "\r\n\t", "\uFEFF  "})
     void emptyPayloadIs400(String body) {
