@@ -420,6 +420,52 @@ class InboxIngestTest {
                 .containsExactly("received", "rejected", "failed");
     }
 
+    /**
+     * Bug hunt: a file name that is not valid UTF-8 (made with printf from a shell; Java cannot make one)
+     * stayed in the inbox for ever without a word, the service running under a UTF-8 locale (the build's
+     * LC_ALL=C.UTF-8). Now one WARN names the folder and says a name could not be decoded, once, not per poll.
+     */
+    @Test
+    void aFileNameThatIsNotUtf8IsWarnedAboutOnceNamingTheFolder() throws Exception {
+        String stem = "bad-" + run;
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    warnings.add(record instanceof org.jboss.logmanager.ExtLogRecord ext ? ext.getFormattedMessage()
+                            : String.valueOf(record.getMessage()));
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(InboxReadLock.class.getName());
+        logger.addHandler(handler);
+        try {
+            Process printf = new ProcessBuilder("sh", "-c", "printf '{}' > \"$(printf '%s\\377\\376.json' \"$1\")\"", "sh",
+                    inbox.dir().resolve(stem).toString()).inheritIO().start();
+            assertThat(printf.waitFor()).isZero();
+
+            await().atMost(SETTLED).until(() -> warnings.stream().anyMatch(w -> w.contains(stem)));
+            // Several polls later (500 ms apart), still the one warning.
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                    .until(() -> warnings.stream().filter(w -> w.contains(stem)).count() == 1);
+            assertThat(warnings).filteredOn(w -> w.contains(stem)).singleElement().asString()
+                    .contains(inbox.dir().toString()).contains("could not be decoded");
+        } finally {
+            logger.removeHandler(handler);
+            new ProcessBuilder("find", inbox.dir().toString(), "-maxdepth", "1", "-name", stem + "*", "-delete")
+                    .inheritIO().start().waitFor();
+        }
+    }
+
     private static void assertNotRegularFileRefusal(String name, Path failed, String kind) {
         JsonNode error = InboxFolder.readJson(InboxFolder.errorFileOf(failed));
         assertThat(error.path("status").asText()).as(name).isEqualTo("failure");
