@@ -111,13 +111,7 @@ public class InboxFiles {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read inbox file " + path, e);
         }
-        exchange.setProperty(InboxFile.PROPERTY, file);
-        // A non-regular entry is declared as its inode media type, which direct:deploy refuses (415) before
-        // anything else, audited and answered like every refused file; it is never opened.
-        Deployment deployment = new Deployment(Source.FILE, file.owner(), "inbox file " + file.quotedName(), nonRegularType)
-                .signature(nonRegularType == null ? sidecarSignature(path) : null);
-        exchange.setProperty(Deployment.PROPERTY, deployment);
-        exchange.getMessage().setBody(file.bytes());
+        Deployment deployment = describe(exchange, file, nonRegularType);
         int attempt = retries.nextAttempt(path);
         exchange.setProperty(gov.hms.pipeline.delivery.TargetDelivery.SOURCE_RETRIES, attempt < retries.maxAttempts());
         if (nonRegularType != null) {
@@ -130,6 +124,30 @@ public class InboxFiles {
             Log.infof("inbox: picked up %s again as deployment %s (attempt %d of %d)", file.quotedName(),
                     deployment.id(), attempt, retries.maxAttempts());
         }
+    }
+
+    /**
+     * An inbox entry that is not a regular file and that the file consumer never lists (a directory named
+     * like a policy, a link to one, a dangling link: {@link InboxStrays}), as {@link #admit} would describe it.
+     */
+    Deployment admitStray(Exchange exchange, String name, Path path, String nonRegularType) {
+        InboxFile file = new InboxFile(name, path, 0, ownerOf(path), new byte[0]);
+        Deployment deployment = describe(exchange, file, nonRegularType);
+        Log.infof("inbox: found %s, which is not a regular file (%s, owner %s): refusing it unopened as deployment %s",
+                file.quotedName(), nonRegularType, file.owner(), deployment.id());
+        return deployment;
+    }
+
+    /** Sets the {@value InboxFile#PROPERTY} and {@value Deployment#PROPERTY} properties and the body (the file's bytes). */
+    private static Deployment describe(Exchange exchange, InboxFile file, String nonRegularType) {
+        exchange.setProperty(InboxFile.PROPERTY, file);
+        // A non-regular entry is declared as its inode media type, which direct:deploy refuses (415) before
+        // anything else, audited and answered like every refused file; it is never opened.
+        Deployment deployment = new Deployment(Source.FILE, file.owner(), "inbox file " + file.quotedName(), nonRegularType)
+                .signature(nonRegularType == null ? sidecarSignature(file.path()) : null);
+        exchange.setProperty(Deployment.PROPERTY, deployment);
+        exchange.getMessage().setBody(file.bytes());
+        return deployment;
     }
 
     /**

@@ -382,6 +382,40 @@ class InboxIngestTest {
     }
 
     /**
+     * Bug hunt: a directory named *.json, a link to a directory and a dangling link were never listed or never
+     * movable, and stayed in the inbox for ever without a word. Now each is refused and moved to failed like
+     * the other non-regular entries; a sub-folder not named like a policy is left alone.
+     */
+    @Test
+    void aDirectoryNamedLikeAPolicyALinkToOneAndADanglingLinkEndInFailed() throws Exception {
+        String dirName = "dir-" + run + ".json";
+        String linkToDir = "link-dir-" + run + ".json";
+        String dangling = "dangling-" + run + ".json";
+        Path folder = Files.createDirectory(inbox.dir().resolve(dirName));
+        Files.writeString(folder.resolve("inside.json"), InboxFolder.policy("inside-" + run, "Inside a folder"));
+        Path outside = Files.createTempDirectory("outside-inbox");
+        createSymbolicLink(inbox.dir().resolve(linkToDir), outside);
+        Path gone = outside.resolve("not-there.json");
+        createSymbolicLink(inbox.dir().resolve(dangling), gone);
+        Path subFolder = Files.createDirectory(inbox.dir().resolve("sub-" + run));
+
+        await().atMost(SETTLED).until(() -> List.of(dirName, linkToDir, dangling).stream().allMatch(n -> inbox.failed(n).size() == 1));
+        Path failedDir = inbox.failed(dirName).get(0);
+        assertThat(Files.isDirectory(failedDir, java.nio.file.LinkOption.NOFOLLOW_LINKS)).isTrue();
+        assertThat(failedDir.resolve("inside.json")).exists();
+        assertNotRegularFileRefusal(dirName, failedDir, "inode/directory");
+        for (String link : List.of(linkToDir, dangling)) {
+            Path failed = inbox.failed(link).get(0);
+            assertThat(Files.isSymbolicLink(failed)).as(link).isTrue();
+            assertNotRegularFileRefusal(link, failed, "inode/symlink");
+        }
+        assertThat(Files.readSymbolicLink(inbox.failed(dangling).get(0))).isEqualTo(gone);
+        assertThat(subFolder).isDirectory();
+        assertThat(deliveriesOf("inside-" + run)).isEmpty();
+        Files.delete(subFolder);
+    }
+
+    /**
      * Bug hunt: a FIFO named *.json blocked the inbox's one consumer thread for ever in Files.newInputStream,
      * and every other file waited. Now it is never opened: refused, moved to failed, and the next file flows.
      */
