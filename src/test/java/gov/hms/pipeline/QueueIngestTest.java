@@ -168,6 +168,24 @@ class QueueIngestTest {
         assertThat(broker.messageCount(QUEUE)).isZero();
     }
 
+    /** Bug hunt: a 100-digit exponent escaped the parser as NumberFormatException (500, redelivered). */
+    @Test
+    void aNumberWithAHundredDigitExponentIsDeadLetteredAsMalformedJson() throws Exception {
+        String huge = "{\"id\":\"num\",\"title\":\"t\",\"content\":\"c\",\"n\":1e" + "9".repeat(100) + "}";
+        String messageId = agency.sendText(QUEUE, huge, Map.of());
+
+        Message dead = operator.receive(DLQ, WAIT);
+        assertThat(dead).isInstanceOf(TextMessage.class);
+        assertThat(dead.getStringProperty("originalMessageId")).isEqualTo(messageId);
+        assertThat(((TextMessage) dead).getText()).isEqualTo(huge);
+        assertThat(dead.getStringProperty("failureReason")).startsWith("Malformed JSON: number out of range");
+        assertThat(dead.getIntProperty("failureStatus")).isEqualTo(400);
+        assertThat(dead.getIntProperty("deliveryAttempts")).isEqualTo(1);
+        assertThat(AuditLogReader.stepsOf(PipelineTestResources.auditFile(), dead.getStringProperty("deploymentId")))
+                .containsExactly("received", "rejected", "failed");
+        wireMock.verify(0, anyRequestedFor(anyUrl()));
+    }
+
     /**
      * Issue 17, case 1, over the queue: Artemis CORE carries text as UTF-16, so a lone surrogate arrives
      * intact; it used to become "?" when the text was encoded for the parser, and the policy was deployed.

@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.startsWith;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -113,6 +114,18 @@ class ValidationHttpTest {
                 .when().post("/api/policies")
                 .then().statusCode(422)
                 .body("errors.path", containsInAnyOrder("/dose", "/limits/max"));
+        wireMock.verify(0, anyRequestedFor(anyUrl()));
+    }
+
+    /** Bug hunt: a 100-digit exponent was a 500 "Internal error" (Jackson: Too many nonzero exponent digits). */
+    @Test
+    void aNumberWithAHundredDigitExponentIsMalformedJson400() {
+        given().contentType("application/json")
+                .body("{\"id\":\"num\",\"title\":\"t\",\"content\":\"c\",\"n\":1e" + "9".repeat(100) + "}")
+                .when().post("/api/policies")
+                .then().statusCode(400)
+                .body("status", equalTo("failure"))
+                .body("error", startsWith("Malformed JSON: number out of range"));
         wireMock.verify(0, anyRequestedFor(anyUrl()));
     }
 

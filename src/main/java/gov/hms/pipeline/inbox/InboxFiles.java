@@ -16,8 +16,12 @@ import jakarta.inject.Named;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.camel.Exchange;
@@ -99,24 +103,61 @@ public class InboxFiles {
         GenericFile<?> picked = exchange.getMessage().getBody(GenericFile.class);
         Path path = Path.of(picked.getAbsoluteFilePath());
         InboxFile file;
-        try (InputStream in = Files.newInputStream(path)) {
-            file = new InboxFile(picked.getFileNameOnly(), path, Files.size(path), ownerOf(path), in.readNBytes(readLimit));
+        String nonRegularType;
+        try {
+            nonRegularType = InboxEntryType.nonRegularType(path);
+            file = nonRegularType == null ? read(picked.getFileNameOnly(), path)
+                    : new InboxFile(picked.getFileNameOnly(), path, 0, ownerOf(path), new byte[0]);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read inbox file " + path, e);
         }
-        exchange.setProperty(InboxFile.PROPERTY, file);
-        Deployment deployment = new Deployment(Source.FILE, file.owner(), "inbox file " + file.quotedName(), null)
-                .signature(sidecarSignature(path));
-        exchange.setProperty(Deployment.PROPERTY, deployment);
-        exchange.getMessage().setBody(file.bytes());
+        Deployment deployment = describe(exchange, file, nonRegularType);
         int attempt = retries.nextAttempt(path);
         exchange.setProperty(gov.hms.pipeline.delivery.TargetDelivery.SOURCE_RETRIES, attempt < retries.maxAttempts());
-        if (attempt == 1) {
+        if (nonRegularType != null) {
+            Log.infof("inbox: picked up %s, which is not a regular file (%s, owner %s): refusing it unopened as"
+                    + " deployment %s", file.quotedName(), nonRegularType, file.owner(), deployment.id());
+        } else if (attempt == 1) {
             Log.infof("inbox: picked up %s (%d bytes, owner %s) as deployment %s", file.quotedName(), file.size(),
                     file.owner(), deployment.id());
         } else {
             Log.infof("inbox: picked up %s again as deployment %s (attempt %d of %d)", file.quotedName(),
                     deployment.id(), attempt, retries.maxAttempts());
+        }
+    }
+
+    /**
+     * An inbox entry that is not a regular file and that the file consumer never lists (a directory named
+     * like a policy, a link to one, a dangling link: {@link InboxStrays}), as {@link #admit} would describe it.
+     */
+    Deployment admitStray(Exchange exchange, String name, Path path, String nonRegularType) {
+        InboxFile file = new InboxFile(name, path, 0, ownerOf(path), new byte[0]);
+        Deployment deployment = describe(exchange, file, nonRegularType);
+        Log.infof("inbox: found %s, which is not a regular file (%s, owner %s): refusing it unopened as deployment %s",
+                file.quotedName(), nonRegularType, file.owner(), deployment.id());
+        return deployment;
+    }
+
+    /** Sets the {@value InboxFile#PROPERTY} and {@value Deployment#PROPERTY} properties and the body (the file's bytes). */
+    private static Deployment describe(Exchange exchange, InboxFile file, String nonRegularType) {
+        exchange.setProperty(InboxFile.PROPERTY, file);
+        // A non-regular entry is declared as its inode media type, which direct:deploy refuses (415) before
+        // anything else, audited and answered like every refused file; it is never opened.
+        Deployment deployment = new Deployment(Source.FILE, file.owner(), "inbox file " + file.quotedName(), nonRegularType)
+                .signature(nonRegularType == null ? sidecarSignature(file.path()) : null);
+        exchange.setProperty(Deployment.PROPERTY, deployment);
+        exchange.getMessage().setBody(file.bytes());
+        return deployment;
+    }
+
+    /**
+     * Reads a regular file, opened without following a link ({@code O_NOFOLLOW}): had it been swapped for
+     * a link since {@link InboxEntryType} looked at it, the open fails instead of reading the link's target.
+     */
+    private InboxFile read(String name, Path path) throws IOException {
+        try (SeekableByteChannel channel = Files.newByteChannel(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+                InputStream in = Channels.newInputStream(channel)) {
+            return new InboxFile(name, path, channel.size(), ownerOf(path), in.readNBytes(readLimit));
         }
     }
 
@@ -131,10 +172,10 @@ public class InboxFiles {
     /** The sidecar's content, or {@code null} if there is none (an unreadable one is treated as absent). */
     private static String sidecarSignature(Path policyFile) {
         Path sidecar = sidecarOf(policyFile);
-        if (!Files.isRegularFile(sidecar)) {
-            return null;
+        if (!Files.isRegularFile(sidecar, LinkOption.NOFOLLOW_LINKS)) {
+            return null; // a link is never followed, here either
         }
-        try (InputStream in = Files.newInputStream(sidecar)) {
+        try (InputStream in = Files.newInputStream(sidecar, LinkOption.NOFOLLOW_LINKS)) {
             return new String(in.readNBytes(MAX_SIDECAR_BYTES), java.nio.charset.StandardCharsets.US_ASCII).trim();
         } catch (IOException e) {
             Log.warnf("inbox: cannot read signature sidecar %s: %s", sidecar.getFileName(), e.toString());
@@ -266,7 +307,7 @@ public class InboxFiles {
 
     private static String ownerOf(Path path) {
         try {
-            return Files.getOwner(path).getName();
+            return Files.getOwner(path, LinkOption.NOFOLLOW_LINKS).getName();
         } catch (IOException | UnsupportedOperationException e) {
             return "unknown";
         }

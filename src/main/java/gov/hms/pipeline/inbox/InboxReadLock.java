@@ -43,6 +43,9 @@ public class InboxReadLock extends MarkerFileExclusiveReadLockStrategy {
 
     private final Duration quietPeriod;
     private final InboxRetries retries;
+    /** What a JVM lists for each byte of a file name that its charset cannot decode (REPLACEMENT CHARACTER). */
+    private static final char UNDECODABLE = '\uFFFD';
+
     private final Set<String> unreadableNames = ConcurrentHashMap.newKeySet();
 
     private final InboxClaims claims;
@@ -75,6 +78,8 @@ public class InboxReadLock extends MarkerFileExclusiveReadLockStrategy {
             // Gone (taken by someone else), or a name this JVM decoded lossily and cannot find again.
             if (!InboxNames.JVM_FILE_NAMES_ARE_UTF8) {
                 warnUnreadable(file.getAbsoluteFilePath());
+            } else if (file.getFileNameOnly().indexOf(UNDECODABLE) >= 0) {
+                warnUndecodable(path);
             }
             return false;
         }
@@ -117,6 +122,19 @@ public class InboxReadLock extends MarkerFileExclusiveReadLockStrategy {
             return (FileTime) Files.getAttribute(path, "unix:ctime");
         } catch (UnsupportedOperationException | IllegalArgumentException e) {
             return Files.getLastModifiedTime(path);
+        }
+    }
+
+    /**
+     * A name that is not valid UTF-8 under a UTF-8 locale: the JVM lists it with U+FFFD for each bad byte,
+     * and that decoded name leads nowhere (U+FFFD encodes as other bytes), so the file can never be read.
+     * Said once per name, with its folder: the name itself cannot be shown as it is.
+     */
+    private void warnUndecodable(Path lossy) {
+        if (unreadableNames.add(lossy.toString())) {
+            Log.warnf("inbox: a file name in %s could not be decoded as UTF-8 (shown as '%s', each undecodable byte as"
+                    + " U+FFFD): the file cannot be read and stays in the inbox. Rename it to a UTF-8 name, e.g."
+                    + " with convmv or by hand", lossy.getParent(), lossy.getFileName());
         }
     }
 

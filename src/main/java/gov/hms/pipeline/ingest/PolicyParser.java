@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import gov.hms.pipeline.api.Deployment;
+import gov.hms.pipeline.api.Source;
 import gov.hms.pipeline.config.PipelineConfig;
 import gov.hms.pipeline.packaging.CanonicalJson;
 import gov.hms.pipeline.validation.PolicyRejectedException;
@@ -61,12 +62,14 @@ public class PolicyParser {
      * @param body       the policy as sent: JSON text, UTF-8 (a byte order mark is allowed)
      * @param deployment the deployment whose {@code declaredContentType} is checked first
      * @return the parsed policy, a JSON object
-     * @throws PolicyRejectedException 415 if the sender declared a media type other than JSON,
-     *                                  413 above {@code pipeline.validation.max-bytes}, 400 if empty or not
-     *                                  well-formed JSON, 422 if not an object or not I-JSON (RFC 7493 sections 2.1, 2.2)
+     * @throws PolicyRejectedException 415 if the sender declared a media type other than JSON (an inbox
+     *                                  entry that is not a regular file: "Not a regular file (inode/fifo)"),
+     *                                  413 above {@code pipeline.validation.max-bytes}, 400 if empty, not
+     *                                  well-formed JSON or holding a number no decimal can hold (an exponent
+     *                                  beyond a 32-bit int, "Malformed JSON: number out of range"), 422 if not an object or not I-JSON (RFC 7493 sections 2.1, 2.2)
      */
     public JsonNode parse(byte[] body, @ExchangeProperty(Deployment.PROPERTY) Deployment deployment) {
-        requireJsonMediaType(deployment.declaredContentType());
+        requireJsonMediaType(deployment.declaredContentType(), deployment.source());
         if (body == null || isBlank(body)) {
             throw new PolicyRejectedException(400, "empty payload");
         }
@@ -75,8 +78,19 @@ public class PolicyParser {
                     + " bytes, the limit is " + limits.maxBytes() + " bytes");
         }
         JsonNode tree;
+        List<ValidationError> iJsonErrors;
         try {
             tree = mapper.readTree(body);
+            if (tree != null && tree.isObject()) {
+                iJsonErrors = IJsonRules.check(tree);
+            } else {
+                iJsonErrors = List.of();
+            }
+        } catch (NumberFormatException e) {
+            // Jackson parses a number's text into a BigDecimal only when asked (while reading the tree or when
+            // IJsonRules asks for its value), and BigDecimal's exponent is an int: "1e" and 100 nines is valid
+            // JSON grammar (RFC 8259 section 6) that no decimal can hold, so it is refused as malformed input.
+            throw new PolicyRejectedException(400, "Malformed JSON: number out of range: " + numberFailure(e));
         } catch (StreamConstraintsException e) {
             throw new PolicyRejectedException(400, "Input exceeds a parsing limit: " + firstLine(e.getOriginalMessage()));
         } catch (JsonProcessingException e) {
@@ -91,7 +105,6 @@ public class PolicyParser {
             throw new PolicyRejectedException(422, "Validation failed",
                     List.of(new ValidationError("", "a policy must be a JSON object")));
         }
-        List<ValidationError> iJsonErrors = IJsonRules.check(tree);
         if (!iJsonErrors.isEmpty()) {
             throw new PolicyRejectedException(422, "Validation failed", iJsonErrors);
         }
@@ -99,11 +112,16 @@ public class PolicyParser {
         return tree;
     }
 
-    private static void requireJsonMediaType(String contentType) {
+    private static void requireJsonMediaType(String contentType, Source source) {
         if (contentType == null) {
             return;
         }
         String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (source == Source.FILE && mediaType.startsWith("inode/")) {
+            // The inbox declares an entry that is not a regular file by its inode type (shared-mime-info).
+            throw new PolicyRejectedException(415, "Not a regular file (" + mediaType + "): the inbox reads only"
+                    + " regular files, so it did not open this one (a symbolic link is never followed)");
+        }
         boolean json = mediaType.equals("application/json")
                 || (mediaType.startsWith("application/") && mediaType.endsWith("+json"));
         if (!json) {
@@ -147,6 +165,13 @@ public class PolicyParser {
             }
         }
         return true;
+    }
+
+    /** Jackson's reason without the number itself (up to 1000 digits): "Too many nonzero exponent digits." */
+    private static String numberFailure(NumberFormatException e) {
+        String message = firstLine(e.getMessage());
+        int reason = message.lastIndexOf("reason:");
+        return reason < 0 ? message : message.substring(reason + "reason:".length()).trim();
     }
 
     private static String firstLine(String message) {

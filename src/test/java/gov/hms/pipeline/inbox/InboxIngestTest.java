@@ -354,6 +354,188 @@ class InboxIngestTest {
         wireMock.verify(0, postRequestedFor(urlEqualTo(TARGET)));
     }
 
+    /**
+     * Bug hunt: the inbox followed symbolic links (the service, often root, read /etc/passwd through one
+     * and echoed "Unrecognized token 'root'" into the reason file; a link to a valid policy was deployed).
+     * Now a link is never followed: the link itself goes to the failed folder, its target stays untouched.
+     */
+    @Test
+    void symbolicLinksAreNeverFollowedAndTheLinkItselfEndsInFailed() throws Exception {
+        Path outside = Files.createTempDirectory("outside-inbox");
+        Path secret = Files.writeString(outside.resolve("passwd"), "root:x:0:0:secret-" + run + ":/root:/bin/bash\n");
+        String linkedId = "linked-" + run;
+        Path policy = Files.writeString(outside.resolve("policy.json"), InboxFolder.policy(linkedId, "Through a link"));
+        Map<String, Path> links = Map.of("link-secret-" + run + ".json", secret, "link-policy-" + run + ".json", policy);
+        links.forEach((name, target) -> createSymbolicLink(inbox.dir().resolve(name), target));
+
+        await().atMost(SETTLED).until(() -> links.keySet().stream().allMatch(n -> inbox.failed(n).size() == 1));
+        for (Map.Entry<String, Path> link : links.entrySet()) {
+            Path failed = inbox.failed(link.getKey()).get(0);
+            assertThat(Files.isSymbolicLink(failed)).as(link.getKey()).isTrue();
+            assertThat(Files.readSymbolicLink(failed)).isEqualTo(link.getValue());
+            assertNotRegularFileRefusal(link.getKey(), failed, "inode/symlink");
+            assertThat(Files.readString(InboxFolder.errorFileOf(failed))).doesNotContain("root").doesNotContain("secret");
+        }
+        assertThat(Files.readString(secret)).startsWith("root:x:0:0:secret-" + run);
+        assertThat(Files.readString(policy)).isEqualTo(InboxFolder.policy(linkedId, "Through a link"));
+        assertThat(deliveriesOf(linkedId)).isEmpty();
+    }
+
+    /**
+     * Bug hunt: a directory named *.json, a link to a directory and a dangling link were never listed or never
+     * movable, and stayed in the inbox for ever without a word. Now each is refused and moved to failed like
+     * the other non-regular entries; a sub-folder not named like a policy is left alone.
+     */
+    @Test
+    void aDirectoryNamedLikeAPolicyALinkToOneAndADanglingLinkEndInFailed() throws Exception {
+        String dirName = "dir-" + run + ".json";
+        String linkToDir = "link-dir-" + run + ".json";
+        String dangling = "dangling-" + run + ".json";
+        Path folder = Files.createDirectory(inbox.dir().resolve(dirName));
+        Files.writeString(folder.resolve("inside.json"), InboxFolder.policy("inside-" + run, "Inside a folder"));
+        Path outside = Files.createTempDirectory("outside-inbox");
+        createSymbolicLink(inbox.dir().resolve(linkToDir), outside);
+        Path gone = outside.resolve("not-there.json");
+        createSymbolicLink(inbox.dir().resolve(dangling), gone);
+        Path subFolder = Files.createDirectory(inbox.dir().resolve("sub-" + run));
+
+        await().atMost(SETTLED).until(() -> List.of(dirName, linkToDir, dangling).stream().allMatch(n -> inbox.failed(n).size() == 1));
+        Path failedDir = inbox.failed(dirName).get(0);
+        assertThat(Files.isDirectory(failedDir, java.nio.file.LinkOption.NOFOLLOW_LINKS)).isTrue();
+        assertThat(failedDir.resolve("inside.json")).exists();
+        assertNotRegularFileRefusal(dirName, failedDir, "inode/directory");
+        for (String link : List.of(linkToDir, dangling)) {
+            Path failed = inbox.failed(link).get(0);
+            assertThat(Files.isSymbolicLink(failed)).as(link).isTrue();
+            assertNotRegularFileRefusal(link, failed, "inode/symlink");
+        }
+        assertThat(Files.readSymbolicLink(inbox.failed(dangling).get(0))).isEqualTo(gone);
+        assertThat(subFolder).isDirectory();
+        assertThat(deliveriesOf("inside-" + run)).isEmpty();
+        Files.delete(subFolder);
+    }
+
+    /**
+     * Bug hunt: a FIFO named *.json blocked the inbox's one consumer thread for ever in Files.newInputStream,
+     * and every other file waited. Now it is never opened: refused, moved to failed, and the next file flows.
+     */
+    @Test
+    void aFifoIsNeverOpenedAndDoesNotHoldUpTheFilesAfterIt() throws Exception {
+        String fifoName = "fifo-" + run + ".json";
+        Path fifo = inbox.dir().resolve(fifoName);
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertThat(mkfifo.waitFor()).isZero();
+        try {
+            String id = "after-fifo-" + run;
+            inbox.drop(id + ".json", InboxFolder.policy(id, "After a FIFO"));
+
+            await().atMost(SETTLED).until(() -> inbox.failed(fifoName).size() == 1 && inbox.done(id + ".json").size() == 1);
+            Path failed = inbox.failed(fifoName).get(0);
+            assertThat(Files.readAttributes(failed, java.nio.file.attribute.BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS).isOther()).as("still a FIFO").isTrue();
+            assertNotRegularFileRefusal(fifoName, failed, "inode/fifo");
+            assertThat(deliveriesOf(id)).hasSize(1);
+        } finally {
+            unblockReaderOf(fifo);
+        }
+    }
+
+    /** Bug hunt: a 100-digit exponent was a 500 "Internal error"; it is malformed input like any other. */
+    @Test
+    void aNumberWithAHundredDigitExponentFailsAsMalformedJson() {
+        String name = "huge-exponent-" + run + ".json";
+        inbox.drop(name, "{\"id\":\"num-" + run + "\",\"title\":\"t\",\"content\":\"c\",\"n\":1e" + "9".repeat(100) + "}");
+
+        await().atMost(SETTLED).until(() -> inbox.failed(name).size() == 1);
+        JsonNode error = InboxFolder.readJson(InboxFolder.errorFileOf(inbox.failed(name).get(0)));
+        assertThat(error.path("status").asText()).isEqualTo("failure");
+        assertThat(error.path("error").asText()).startsWith("Malformed JSON: number out of range");
+        assertThat(AuditLogReader.stepsOf(PipelineTestResources.auditFile(), error.path("deploymentId").asText()))
+                .containsExactly("received", "rejected", "failed");
+    }
+
+    /**
+     * Bug hunt: a file name that is not valid UTF-8 (made with printf from a shell; Java cannot make one)
+     * stayed in the inbox for ever without a word, the service running under a UTF-8 locale (the build's
+     * LC_ALL=C.UTF-8). Now one WARN names the folder and says a name could not be decoded, once, not per poll.
+     */
+    @Test
+    void aFileNameThatIsNotUtf8IsWarnedAboutOnceNamingTheFolder() throws Exception {
+        String stem = "bad-" + run;
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    warnings.add(record instanceof org.jboss.logmanager.ExtLogRecord ext ? ext.getFormattedMessage()
+                            : String.valueOf(record.getMessage()));
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(InboxReadLock.class.getName());
+        logger.addHandler(handler);
+        try {
+            Process printf = new ProcessBuilder("sh", "-c", "printf '{}' > \"$(printf '%s\\377\\376.json' \"$1\")\"", "sh",
+                    inbox.dir().resolve(stem).toString()).inheritIO().start();
+            assertThat(printf.waitFor()).isZero();
+
+            await().atMost(SETTLED).until(() -> warnings.stream().anyMatch(w -> w.contains(stem)));
+            // Several polls later (500 ms apart), still the one warning.
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                    .until(() -> warnings.stream().filter(w -> w.contains(stem)).count() == 1);
+            assertThat(warnings).filteredOn(w -> w.contains(stem)).singleElement().asString()
+                    .contains(inbox.dir().toString()).contains("could not be decoded");
+        } finally {
+            logger.removeHandler(handler);
+            new ProcessBuilder("find", inbox.dir().toString(), "-maxdepth", "1", "-name", stem + "*", "-delete")
+                    .inheritIO().start().waitFor();
+        }
+    }
+
+    private static void assertNotRegularFileRefusal(String name, Path failed, String kind) {
+        JsonNode error = InboxFolder.readJson(InboxFolder.errorFileOf(failed));
+        assertThat(error.path("status").asText()).as(name).isEqualTo("failure");
+        assertThat(error.path("error").asText()).as(name).startsWith("Not a regular file (" + kind + ")");
+        assertThat(AuditLogReader.stepsOf(PipelineTestResources.auditFile(), error.path("deploymentId").asText()))
+                .as(name).containsExactly("received", "rejected", "failed");
+    }
+
+    private static void createSymbolicLink(Path link, Path target) {
+        try {
+            Files.createSymbolicLink(link, target);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * If the service is (wrongly) blocked opening the FIFO, a writer that opens and closes it gives the reader
+     * its end of file, so one failed test does not hang every test after it. On a daemon thread: opening a
+     * FIFO for writing blocks while nobody reads it.
+     */
+    private static void unblockReaderOf(Path fifo) {
+        if (!Files.exists(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Thread writer = new Thread(() -> {
+            try (var out = Files.newOutputStream(fifo, java.nio.file.StandardOpenOption.WRITE)) {
+                out.flush();
+            } catch (java.io.IOException ignored) {
+                // gone meanwhile: nobody to unblock
+            }
+        }, "unblock-fifo");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
     private List<LoggedRequest> deliveriesOf(String policyId) {
         return wireMock.findAll(postRequestedFor(urlEqualTo(TARGET)).withHeader("X-Policy-Id", equalTo(policyId)));
     }

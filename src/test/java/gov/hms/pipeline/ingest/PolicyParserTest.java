@@ -55,6 +55,22 @@ class PolicyParserTest {
                 .isEqualTo(415);
     }
 
+    /** The inbox declares an entry that is not a regular file by its inode media type (bug hunt: links, FIFOs). */
+    @Test
+    void anInboxEntryThatIsNotARegularFileIs415SayingSo() {
+        PolicyRejectedException e = (PolicyRejectedException) org.assertj.core.api.Assertions.catchThrowable(() -> parser.parse(
+                new byte[0], new Deployment(Source.FILE, "root", "inbox file 'f.json'", "inode/fifo")));
+        assertThat(e.httpStatus()).isEqualTo(415);
+        assertThat(e.getMessage()).startsWith("Not a regular file (inode/fifo)");
+        assertThat(catchRejection("{}", "inode/fifo").getMessage()).as("over HTTP: just a media type")
+                .startsWith("Unsupported media type 'inode/fifo'");
+    }
+
+    private PolicyRejectedException catchRejection(String json, String contentType) {
+        return (PolicyRejectedException) org.assertj.core.api.Assertions.catchThrowable(
+                () -> parser.parse(json.getBytes(StandardCharsets.UTF_8), deployment(contentType)));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "   ", "\r\n\t", "\uFEFF  "})
     void emptyPayloadIs400(String body) {
@@ -140,6 +156,30 @@ class PolicyParserTest {
         assertThat(e.errors()).extracting(er -> er.path() + " " + er.message()).containsExactly(
                 "/big number 1E+400 is beyond the range of an IEEE 754 double; send it as a string (I-JSON, RFC 7493 section 2.2)",
                 "/small number 1E-400 is too small for an IEEE 754 double (it would become 0); send it as a string (I-JSON, RFC 7493 section 2.2)");
+    }
+
+    /**
+     * Bug hunt: an exponent beyond what any decimal can hold (here 100 digits) made Jackson's BigDecimal
+     * parsing throw NumberFormatException out of the parser, a 500 "Internal error".
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"1e", "-1.5E+", "1e-"})
+    void anExponentTooLargeForAnyDecimalIsMalformedJson400(String prefix) {
+        String number = prefix + "9".repeat(100);
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(
+                () -> parse("{\"id\":\"num\",\"title\":\"t\",\"content\":\"c\",\"n\":" + number + "}"));
+        assertThat(thrown).isInstanceOf(PolicyRejectedException.class);
+        PolicyRejectedException e = (PolicyRejectedException) thrown;
+        assertThat(e.httpStatus()).isEqualTo(400);
+        assertThat(e.getMessage()).startsWith("Malformed JSON: number out of range");
+    }
+
+    @Test
+    void anExponentJustWithinADecimalStillSaysItIsBeyondADouble() {
+        PolicyRejectedException e = (PolicyRejectedException) org.assertj.core.api.Assertions.catchThrowable(
+                () -> parse("{\"n\":1e999999999}"));
+        assertThat(e.httpStatus()).isEqualTo(422);
+        assertThat(e.errors()).singleElement().satisfies(error -> assertThat(error.path()).isEqualTo("/n"));
     }
 
     /** Issue 17, case 1: RFC 7493 section 2.1 forbids lone surrogates; RFC 8785 canonicalizers refuse them. */
