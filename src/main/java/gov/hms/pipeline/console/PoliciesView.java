@@ -97,7 +97,7 @@ public class PoliciesView {
             List<PolicyStatus> items = page.items();
             for (int i = 0; i < items.size(); i++) {
                 PolicyStatus status = items.get(i);
-                String title = title(status);
+                String title = title(ledger, status);
                 if (matches(status, title, query) && (!behind || !allInSync(status))) {
                     rows.add(row(status, title));
                 }
@@ -129,10 +129,6 @@ public class PoliciesView {
         }
         return ledger.policyJson(status.policyId(), revision).map(json -> json.path("title"))
                 .filter(JsonNode::isTextual).map(JsonNode::asText).orElse("");
-    }
-
-    private String title(PolicyStatus status) throws SQLException {
-        return title(ledger, status);
     }
 
     private static boolean matches(PolicyStatus status, String title, String query) {

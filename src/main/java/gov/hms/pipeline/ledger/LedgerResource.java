@@ -50,6 +50,8 @@ public class LedgerResource {
     private static final int MAX_LIMIT = 1000;
     private static final Set<String> STATUSES = Set.of(LedgerSteps.DELIVERING, LedgerSteps.COMPLETED,
             LedgerSteps.UNCHANGED, LedgerSteps.FAILED, LedgerInterruptions.INTERRUPTED);
+    private static final Set<String> SOURCES = java.util.Arrays.stream(gov.hms.pipeline.api.Source.values())
+            .map(gov.hms.pipeline.api.Source::label).collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
     private static final Pattern DEPLOYMENT_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     private final PolicyCatalogue catalogue;
@@ -268,10 +270,8 @@ public class LedgerResource {
             return RestErrors.failure(400, "status must be one of " + new java.util.TreeSet<>(STATUSES) + " or "
                     + new java.util.TreeSet<>(DeploymentRequests.LISTED_STATUSES));
         }
-        java.util.Set<String> sources = java.util.Arrays.stream(gov.hms.pipeline.api.Source.values())
-                .map(gov.hms.pipeline.api.Source::label).collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
-        if (source != null && !sources.contains(source)) {
-            return RestErrors.failure(400, "source must be one of " + sources);
+        if (source != null && !SOURCES.contains(source)) {
+            return RestErrors.failure(400, "source must be one of " + SOURCES);
         }
         Instant sinceTime = null;
         if (since != null) {
